@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# Copyright: contributors to onprem.mlflow
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mlflow_users
+short_description: Manage many MLflow basic-auth users in one task
+description:
+  - The list form of M(onprem.mlflow.mlflow_user), for platforms with hundreds of users (one task per tenant
+    playbook instead of one per user).
+  - "Cost of a run: one C(users/list) request for all users, one request per change, and with
+    O(users[].update_password=always) one C(users/current) request per user that has a password, which the
+    server answers with a password-hash check (slow by design; the server's auth cache makes repeats cheap).
+    A no-op run with O(users[].update_password=on_create) is a single request whatever the number of users."
+  - Every entry is checked before anything changes (names, password lengths, passwords for new users,
+    duplicates); a bad entry fails the task with nothing changed.
+  - Users not listed are left alone.
+version_added: 0.1.0
+author:
+  - onprem.mlflow contributors
+options:
+  users:
+    description:
+      - The users and their wanted state. Each entry takes the options of M(onprem.mlflow.mlflow_user).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      username:
+        description:
+          - Name of the user. It must not be empty and must not contain V(:).
+        type: str
+        required: true
+      password:
+        description:
+          - The user's password, at least 12 characters. Never logged, never returned.
+          - Required to create the user.
+        type: str
+      update_password:
+        description:
+          - V(always) makes the password O(users[].password), after checking (logging in as the user) whether it
+            already matches; V(on_create) sets it only when the user is created.
+        type: str
+        choices: [always, on_create]
+        default: always
+      is_admin:
+        description:
+          - Whether the user is an MLflow admin. Not set leaves the flag as it is; new users are created without it.
+        type: bool
+      state:
+        description:
+          - V(present) creates or updates the user; V(absent) deletes it.
+        type: str
+        choices: [present, absent]
+        default: present
+extends_documentation_fragment:
+  - onprem.mlflow.mlflow
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Every team's members and job identity
+  onprem.mlflow.mlflow_users:
+    tracking_uri: https://mlflow.example.com
+    admin_username: admin
+    admin_password: "{{ mlflow_admin_password }}"
+    users:
+      - username: alice
+        password: "{{ alice_mlflow_password }}"
+        update_password: on_create
+      - username: team-a-jobs
+        password: "{{ team_a_jobs_password }}"
+        update_password: on_create
+      - username: mallory
+        state: absent
+"""
+
+RETURN = r"""
+users:
+  description: One entry per item of O(users), in the same order. Never contains a password.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    username:
+      description: The user's name.
+      type: str
+      sample: alice
+    state:
+      description: The wanted state.
+      type: str
+      sample: present
+    changed:
+      description: Whether this user was changed.
+      type: bool
+      sample: true
+    actions:
+      description: What was changed, in words.
+      type: list
+      elements: str
+      sample: [created]
+    user:
+      description: The user after the task (C(id), C(username), C(is_admin)); empty when absent.
+      type: dict
+      sample: {"id": 7, "username": "alice", "is_admin": false}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import (
+    CONNECTION_ARGUMENT_SPEC,
+    run_converge,
+)
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_users import USER_OPTIONS, converge_users
+
+
+def main():
+    argument_spec = dict(CONNECTION_ARGUMENT_SPEC,
+                         users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    result = run_converge(module, converge_users, module.params["users"])
+    module.exit_json(changed=result["changed"], users=result["users"], diff=result["diff"])
+
+
+if __name__ == "__main__":
+    main()

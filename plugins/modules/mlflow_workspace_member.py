@@ -1,0 +1,135 @@
+#!/usr/bin/python
+# Copyright: contributors to onprem.mlflow
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mlflow_workspace_member
+short_description: Give an MLflow user a role in a workspace, or take it away
+description:
+  - Membership in an MLflow workspace is a role assignment. Every workspace has two built-in roles, V(user)
+    (use the workspace - read everything, create experiments and models, manage only what you created) and
+    V(admin) (manage the workspace), and may have custom roles created by an admin.
+  - A member holds exactly one of these roles per workspace. Changing O(role) assigns the new role first, then
+    removes the others, so the user never loses access in between.
+  - A user may belong to several workspaces, with a different role in each (one task per workspace).
+  - MLflow's synthetic per-user roles (C(__user_<id>__), holding the grants on what a user created) are never
+    touched.
+  - "Cost of a run: three list requests (C(users/list), C(workspaces), C(roles/list)) plus one per change. To
+    manage many memberships in one task, use M(onprem.mlflow.mlflow_workspace_members)."
+version_added: 0.1.0
+author:
+  - onprem.mlflow contributors
+options:
+  workspace:
+    description:
+      - The workspace. With O(state=present) it must exist (M(onprem.mlflow.mlflow_workspace)).
+    type: str
+    required: true
+  username:
+    description:
+      - The user. With O(state=present) it must exist (M(onprem.mlflow.mlflow_user)).
+    type: str
+    required: true
+  role:
+    description:
+      - The role the user holds in the workspace, V(user), V(admin), or the name of a custom role of that
+        workspace. A role that does not exist fails the task before anything changes.
+      - Ignored with O(state=absent).
+    type: str
+    default: user
+  state:
+    description:
+      - V(present) makes O(role) the user's only role in the workspace.
+      - V(absent) removes every role the user holds in the workspace (the synthetic per-user role excepted);
+        nothing happens when the user or the workspace does not exist.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - onprem.mlflow.mlflow
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Alice uses team A's workspace
+  onprem.mlflow.mlflow_workspace_member:
+    tracking_uri: https://mlflow.example.com
+    admin_username: admin
+    admin_password: "{{ mlflow_admin_password }}"
+    workspace: team-a
+    username: alice
+
+- name: Alice manages team B's workspace
+  onprem.mlflow.mlflow_workspace_member:
+    tracking_uri: https://mlflow.example.com
+    admin_username: admin
+    admin_password: "{{ mlflow_admin_password }}"
+    workspace: team-b
+    username: alice
+    role: admin
+
+- name: Bob leaves team A
+  onprem.mlflow.mlflow_workspace_member:
+    tracking_uri: https://mlflow.example.com
+    admin_username: admin
+    admin_password: "{{ mlflow_admin_password }}"
+    workspace: team-a
+    username: bob
+    state: absent
+"""
+
+RETURN = r"""
+member:
+  description: The membership after the task.
+  returned: always
+  type: dict
+  contains:
+    workspace:
+      description: The workspace.
+      type: str
+      sample: team-a
+    username:
+      description: The user.
+      type: str
+      sample: alice
+    role:
+      description: The role the user holds in the workspace; V(null) when O(state=absent).
+      type: str
+      sample: user
+actions:
+  description: What the task changed, in words; empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample: [assigned admin, unassigned user]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import (
+    CONNECTION_ARGUMENT_SPEC,
+    run_converge,
+)
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_members import MEMBER_OPTIONS, converge_members
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGUMENT_SPEC, **MEMBER_OPTIONS), supports_check_mode=True)
+    item = dict((key, module.params[key]) for key in MEMBER_OPTIONS)
+    result = run_converge(module, converge_members, [item])
+    member = result["members"][0]
+    key = "%s/%s" % (item["workspace"], item["username"])
+    diff = dict(before=dict(roles=result["diff"]["before"].get(key, member["roles"])),
+                after=dict(roles=result["diff"]["after"].get(key, member["roles"])))
+    module.exit_json(changed=result["changed"], actions=member["actions"], diff=diff,
+                     member=dict(workspace=member["workspace"], username=member["username"], role=member["role"]))
+
+
+if __name__ == "__main__":
+    main()
