@@ -1,0 +1,44 @@
+# Copyright: contributors to onprem.mlflow
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of role onprem.mlflow.tenants: tenants_normalise and tenants_plan (documented beside)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.onprem.mlflow.plugins.filter.minio import minio_bucket_policy
+from ansible_collections.onprem.mlflow.plugins.module_utils.tenants_spec import (
+    TenantSpecError,
+    generated_secret_ids,
+    normalise_tenants,
+    tenants_plan,
+)
+
+
+def tenants_normalise(tenants, bucket_prefix="mlflow-", workload_suffix="-workload", admin_username=None):
+    try:
+        return normalise_tenants(tenants, bucket_prefix, workload_suffix, admin_username)
+    except TenantSpecError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def tenants_secret_ids(tenants):
+    return generated_secret_ids(tenants)
+
+
+def _tenants_plan(tenants, secrets, tracking_uri, s3_endpoint_url, secret_name="mlflow-connection",  # noqa: S107
+                  namespace_label="onprem.mlflow/tenant"):
+    try:
+        return tenants_plan(tenants, secrets or {}, tracking_uri, s3_endpoint_url, minio_bucket_policy,
+                            secret_name, namespace_label)
+    except TenantSpecError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "tenants_normalise": tenants_normalise,
+            "tenants_secret_ids": tenants_secret_ids,
+            "tenants_plan": _tenants_plan,
+        }
