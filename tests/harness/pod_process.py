@@ -337,9 +337,7 @@ class ContainerProcess:
         return ProbeResult(proc.returncode == 0, f"exec probe {command}: exit {proc.returncode} {proc.stderr[-300:]}")
 
     def _rewrite_mounts_only(self, text: str) -> str:
-        for mount_path, local in sorted(self.mounts.items(), key=lambda kv: -len(kv[0])):
-            text = _replace_path(text, mount_path, str(local))
-        return text
+        return _replace_paths(text, self.mounts)
 
 
 def _port_number(container: dict, port) -> int:
@@ -351,9 +349,18 @@ def _port_number(container: dict, port) -> int:
     raise ManifestError(f"container {container.get('name')} has no port named {port!r}")
 
 
-def _replace_path(text: str, path: str, local: str) -> str:
+def _replace_paths(text: str, mounts: dict[str, Path]) -> str:
+    """Map every mount path in `text` to its local directory, in one pass (the local
+    directories may themselves start with a mount path such as /tmp)."""
+    if not mounts:
+        return text
+    paths = sorted((p.rstrip("/") for p in mounts if p.rstrip("/")), key=len, reverse=True)
+    if not paths:
+        return text
     # A mount path counts where it is a whole path component: /etc/mlflow, not /etc/mlflowx.
-    return re.sub(rf"(?<![\w.-]){re.escape(path.rstrip('/'))}(?=$|[/\s\"',;:=)\]])", lambda _m: local, text)
+    pattern = rf"(?<![\w.-])({'|'.join(re.escape(p) for p in paths)})(?=$|[/\s\"',;:=)\]])"
+    local = {p.rstrip("/"): str(v) for p, v in mounts.items()}
+    return re.sub(pattern, lambda m: local[m.group(1)], text)
 
 
 def pod_spec_of(workload: ManifestObject) -> dict:
@@ -476,14 +483,16 @@ def container_process(manifests: Manifests, kind: str, name: str, *, workdir: st
                       service_hosts: dict[str, tuple[str, int]] | None = None,
                       ports: dict[int, int] | None = None, executables: dict[str, str] | None = None,
                       image_env: dict[str, str] | None = None, entrypoint: list[str] | None = None,
-                      pod_ip: str = DEFAULT_POD_IP) -> ContainerProcess:
+                      pod_ip: str = DEFAULT_POD_IP, rewrite_mounted_files: bool = False) -> ContainerProcess:
     """Resolve one container of workload `kind`/`name` into a ContainerProcess (see the module doc).
 
     `container` names it (default: the first one; `init=True` looks among initContainers);
     `service_hosts` is the one mapping of Service DNS names to loopback servers; `ports` maps
     container ports to local ports; `executables` maps the image's programs to local ones;
     `image_env` is the image's own environment (PATH...); `entrypoint` is the image's
-    ENTRYPOINT for a container without `command`.
+    ENTRYPOINT for a container without `command`. `rewrite_mounted_files` also maps the
+    mount paths inside the files of ConfigMap mounts (a mounted script that reads another
+    mount); off by default, and each file changed is listed in `rewrites`.
     """
     service_hosts = dict(service_hosts or {})
     ports = dict(ports or {})
@@ -578,10 +587,27 @@ def container_process(manifests: Manifests, kind: str, name: str, *, workdir: st
         _write_volume(manifests, workload, volume, local, mount.get("subPath"))
         mounts[mount["mountPath"].rstrip("/") or "/"] = local
 
+    if rewrite_mounted_files:
+        for mount in spec.get("volumeMounts") or []:
+            if "configMap" not in volumes[mount["name"]]:
+                continue
+            local = root / mount["mountPath"].lstrip("/")
+            for path in [local] if local.is_file() else sorted(p for p in local.rglob("*") if p.is_file()):
+                try:
+                    text = path.read_text()
+                except UnicodeDecodeError:
+                    continue
+                new = _replace_paths(text, mounts)
+                if new != text:
+                    mode = path.stat().st_mode
+                    path.chmod(mode | 0o200)
+                    path.write_text(new)
+                    path.chmod(mode)
+                    rewrites.append(f"mount paths inside the mounted file {mount['mountPath']}/"
+                                    f"{path.relative_to(local) if path != local else ''}")
+
     def rewrite(text: str, what: str) -> str:
-        new = text
-        for mount_path, local in sorted(mounts.items(), key=lambda kv: -len(kv[0])):
-            new = _replace_path(new, mount_path, str(local))
+        new = _replace_paths(text, mounts)
         for host in sorted(service_hosts, key=len, reverse=True):
             ip, port = service_hosts[host]
             pattern = rf"(?<![\w.-]){re.escape(host)}(?![\w.-])(:\d+)?"

@@ -418,3 +418,20 @@ def test_resolve_to_loopback_maps_service_names(recorder):
         assert resp.status == 200
     assert _Recorder.seen[-1][1]["Host"] == "mlflow.mlflow-platform.svc:5000"
     assert socket.getaddrinfo is _ORIGINAL_GETADDRINFO, "the mapping ends with the block"
+
+
+def test_mount_paths_inside_mounted_scripts_only_on_request(tmp_path):
+    script = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "boot", "namespace": NS},
+              "data": {"run.sh": "cat /boot/policy.json > /tmp/out\n", "policy.json": "{}"}}
+    container = {"name": "main", "image": "x", "command": ["/bin/sh", "/boot/run.sh"],
+                 "volumeMounts": [{"name": "boot", "mountPath": "/boot"}, {"name": "tmp", "mountPath": "/tmp"}]}  # noqa: S108
+    volumes = [{"name": "boot", "configMap": {"name": "boot"}}, {"name": "tmp", "emptyDir": {}}]
+    manifests = render(tmp_path, deployment(container, volumes), script)
+    plain = container_process(manifests, "Deployment", "app", workdir=tmp_path / "a")
+    assert (plain.root / "boot/run.sh").read_text().startswith("cat /boot/policy.json")
+    proc = container_process(manifests, "Deployment", "app", workdir=tmp_path / "b", rewrite_mounted_files=True,
+                             image_env={"PATH": os.environ["PATH"]})
+    assert (proc.root / "boot/run.sh").read_text() == f"cat {proc.root}/boot/policy.json > {proc.root}/tmp/out\n"  # noqa: S108
+    assert any("inside the mounted file /boot/run.sh" in r for r in proc.rewrites)
+    assert proc.run().returncode == 0
+    assert (proc.root / "tmp/out").read_text() == "{}"
