@@ -10,4 +10,5 @@ pytest_plugins = [
     "harness.postgres",
     "harness.mlflow_server",
     "harness.playbook",
+    "harness.minio_server",
 ]
