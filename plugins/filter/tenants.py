@@ -27,10 +27,11 @@ def tenants_secret_ids(tenants):
 
 
 def _tenants_plan(tenants, secrets, tracking_uri, s3_endpoint_url, secret_name="mlflow-connection",  # noqa: S107
-                  namespace_label="onprem.mlflow/tenant"):
+                  namespace_label="onprem.mlflow/tenant", update_password="always",  # noqa: S107
+                  check_generated=False, fresh=()):
     try:
         return tenants_plan(tenants, secrets or {}, tracking_uri, s3_endpoint_url, minio_bucket_policy,
-                            secret_name, namespace_label)
+                            secret_name, namespace_label, update_password, check_generated, fresh or ())
     except TenantSpecError as exc:
         raise AnsibleFilterError(str(exc)) from None
 

@@ -155,6 +155,10 @@ def test_plan_present_and_absent():
     assert users["carol"] == {"username": "carol", "state": "absent"}  # only in the retired tenant
     assert users["old-team-workload"]["state"] == "absent"
     assert "state" not in users["alice"]
+    # Given passwords are checked each run; generated ones (kept by the role) only set at creation.
+    checks = {name: user.get("update_password") for name, user in users.items()}
+    assert checks == {"alice": "always", "bob": "on_create", "team-a-workload": "on_create",
+                      "carol": None, "team-b-workload": "on_create", "old-team-workload": None}
     members = {m["workspace"]: m["members"] for m in plan["mlflow_workspace_rosters"]}
     assert members["team-b"] == [{"username": "alice", "role": "user"}, {"username": "team-b-workload", "role": "user"}]
     assert members["old-team"] == []  # retired, not purged: memberships go, the workspace stays
@@ -213,3 +217,21 @@ def test_plan_kubernetes_objects():
     assert len(data) == 7
     assert plan["kubernetes_absent"] == [{"apiVersion": "v1", "kind": "Secret",
                                           "metadata": {"name": "mlflow-connection", "namespace": "old-team"}}]
+
+
+def test_plan_can_check_generated_passwords_too():
+    tenants = normalise_tenants(good())
+    secrets = {i: "generated-" + i for i in generated_secret_ids(tenants)}
+    plan = tenants_plan(tenants, secrets, "u", "s", minio_bucket_policy, check_generated=True)
+    assert {u["update_password"] for u in plan["mlflow_users"]} == {"always"}
+    plan = tenants_plan(tenants, secrets, "u", "s", minio_bucket_policy, update_password="on_create")  # noqa: S106
+    assert {u["update_password"] for u in plan["mlflow_users"]} == {"on_create"}
+
+
+def test_plan_sets_freshly_generated_passwords_of_existing_users():
+    # A lost secrets directory: the new password must reach the server even for an existing user.
+    tenants = normalise_tenants(good())
+    secrets = {i: "generated-" + i for i in generated_secret_ids(tenants)}
+    plan = tenants_plan(tenants, secrets, "u", "s", minio_bucket_policy, fresh=["mlflow-user/team-a-workload"])
+    checks = {u["username"]: u["update_password"] for u in plan["mlflow_users"]}
+    assert checks["team-a-workload"] == "always" and checks["team-b-workload"] == "on_create"
