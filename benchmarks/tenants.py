@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from harness.minio_server import start_minio  # noqa: E402
 from harness.mlflow_server import start_mlflow  # noqa: E402
 from harness.postgres import start_postgres  # noqa: E402
-from harness.procs import LOOPBACK  # noqa: E402
+from harness.procs import LOOPBACK, ServerError  # noqa: E402
 
 ACCESS_LINE = re.compile(r'"(GET|POST|PUT|PATCH|DELETE|HEAD) \S+ HTTP/1\.[01]" \d{3}')
 
@@ -157,6 +157,18 @@ class CountingProxy:
         self.server.shutdown()
 
 
+def start_server(start, attempts=3):
+    """A server that may be slow to start on a busy machine: a few attempts."""
+    for attempt in range(attempts):
+        try:
+            return start(attempt)
+        except ServerError:
+            if attempt == attempts - 1:
+                raise
+            print("server did not start in time, trying again", flush=True)
+    return None
+
+
 def mlflow_requests(log_path: Path) -> int:
     return sum(1 for line in log_path.read_text(errors="replace").splitlines() if ACCESS_LINE.search(line))
 
@@ -172,6 +184,7 @@ def run(argv: list[str], extra: dict, workdir: Path) -> tuple[float, str, int]:
     vars_file.write_text(json.dumps(extra))
     vars_file.chmod(0o600)
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
                ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     start = time.monotonic()
@@ -187,11 +200,15 @@ def run(argv: list[str], extra: dict, workdir: Path) -> tuple[float, str, int]:
 
 def measure(label: str, argv: list[str], extra: dict, workdir: Path, mlflow_log: Path, proxy: CountingProxy) -> dict:
     before_mlflow, before_minio = mlflow_requests(mlflow_log), proxy.count
-    elapsed, _, changed = run(argv, extra, workdir)
+    elapsed, output, changed = run(argv, extra, workdir)
+    # The slowest tasks, from the profile_tasks callback.
+    slowest = [line for line in output.rsplit("TASKS RECAP", 1)[-1].splitlines() if line.endswith("s")][1:6]
     row = {"run": label, "seconds": elapsed, "mlflow_requests": mlflow_requests(mlflow_log) - before_mlflow,
            "minio_requests": proxy.count - before_minio, "changed": changed}
     print("%-45s %8.1f s  MLflow %6d  MinIO %6d  changed=%d" % (label, elapsed, row["mlflow_requests"],
                                                                   row["minio_requests"], changed), flush=True)
+    for line in slowest:
+        print("    " + line.strip(), flush=True)
     return row
 
 
@@ -208,9 +225,18 @@ def main():
     (workdir / "pg").mkdir()
     os.chmod(workdir / "pg", 0o755)  # noqa: S103
     pg = start_postgres(workdir / "pg")
-    mlflow = start_mlflow(pg, "bench", auth_cache_ttl=600)
-    (workdir / "minio").mkdir()
-    minio, minio_proc = start_minio(workdir / "minio")
+    started = [pg._server]
+    try:
+        mlflow = start_server(lambda attempt: start_mlflow(pg, "bench%d" % attempt, auth_cache_ttl=600))
+        started.append(mlflow)
+        (workdir / "minio").mkdir()
+        minio, minio_proc = start_minio(workdir / "minio")
+        started.append(minio_proc)
+    except BaseException:
+        for server in reversed(started):
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
     proxy = CountingProxy(minio.host, minio.port)
     rows = []
     try:
@@ -251,6 +277,7 @@ def main():
         minio_proc.stop()
         mlflow.stop()
         pg._server.stop()
+        shutil.rmtree(mlflow.workdir, ignore_errors=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
     cpu = os.cpu_count()

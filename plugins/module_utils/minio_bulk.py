@@ -259,7 +259,7 @@ def converge_policies(conn, admin, items, check_mode, workers=DEFAULT_WORKERS):
 # Users --------------------------------------------------------------------------------------
 
 USER_OPTIONS = dict(
-    access_key=dict(type="str", required=True),
+    access_key=dict(type="str", required=True, no_log=False),
     policies=dict(type="list", elements="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
 )
@@ -334,7 +334,7 @@ def converge_users(conn, admin, items, check_mode, workers=DEFAULT_WORKERS):
 # Service accounts ---------------------------------------------------------------------------
 
 SERVICE_ACCOUNT_OPTIONS = dict(
-    access_key=dict(type="str", required=True),
+    access_key=dict(type="str", required=True, no_log=False),
     secret_key=dict(type="str", no_log=True),
     user=dict(type="str"),
     name=dict(type="str"),

@@ -16,7 +16,7 @@ description:
   - Role onprem.mlflow.tenants hands each team its connection settings with it when no cluster is configured.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   path:
     description:
@@ -38,8 +38,10 @@ options:
     default: []
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns before and after in diff mode, secrets masked.
     support: full
     details: The diff names the files and keys that change, never a value.
 """

@@ -16,7 +16,7 @@ description:
   - Buckets not listed are left alone. Versioning is managed by M(onprem.mlflow.minio_bucket) only.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   buckets:
     description:
@@ -53,8 +53,10 @@ extends_documentation_fragment:
   - onprem.mlflow.minio
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns before and after in diff mode, secrets masked.
     support: full
 """
 

@@ -17,7 +17,7 @@ description:
     (M(onprem.mlflow.minio_users)).
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   policies:
     description:
@@ -48,8 +48,10 @@ extends_documentation_fragment:
   - onprem.mlflow.minio
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns before and after in diff mode, secrets masked.
     support: full
 """
 

@@ -21,7 +21,7 @@ description:
     afterwards (the listing does not carry them).
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   service_accounts:
     description:
@@ -62,8 +62,10 @@ extends_documentation_fragment:
   - onprem.mlflow.minio
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns before and after in diff mode, secrets masked.
     support: full
     details: The diff says that a secret changes, never what it is.
 """

@@ -18,7 +18,7 @@ description:
   - Users not listed are left alone. Deleting a user also deletes its service accounts.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   users:
     description:
@@ -50,8 +50,10 @@ extends_documentation_fragment:
   - onprem.mlflow.minio
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns before and after in diff mode, secrets masked.
     support: full
 """
 

@@ -11,8 +11,8 @@ description:
   - For each listed workspace, every listed member holds exactly the given role, and every other user loses the
     roles it holds there. M(onprem.mlflow.mlflow_workspace_members) changes only the memberships it is given; this
     module also removes the ones no longer listed (a member taken off a team's list loses access).
-  - "Cost of a run: the three list requests of M(onprem.mlflow.mlflow_workspace_members) (plus one more
-    C(users/list) and C(workspaces)), and one request per change, whatever the number of workspaces."
+  - "Cost of a run: three list requests (C(users/list) with every user's roles, C(workspaces), C(roles/list)),
+    whatever the number of workspaces, and one request per change; the changes run on O(workers) threads."
   - Workspaces not listed are left alone, as are MLflow's synthetic C(__user_<id>__) roles.
     An empty O(rosters[].members)
     removes every member of that workspace. A listed workspace that does not exist and has no members is skipped.
@@ -48,6 +48,10 @@ options:
             description: V(user), V(admin) or the name of a custom role of the workspace; the member's only role there.
             type: str
             default: user
+  workers:
+    description: Largest number of requests in flight at once.
+    type: int
+    default: 8
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
   - ansible.builtin.action_common_attributes
@@ -120,9 +124,13 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_rosters impor
 
 def main():
     argument_spec = dict(CONNECTION_ARGUMENT_SPEC,
-                         rosters=dict(type="list", elements="dict", required=True, options=ROSTER_OPTIONS))
+                         rosters=dict(type="list", elements="dict", required=True, options=ROSTER_OPTIONS),
+                         workers=dict(type="int", default=8))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    result = run_converge(module, converge_rosters, module.params["rosters"])
+    workers = module.params["workers"]
+    result = run_converge(module, lambda client, rosters, check_mode: converge_rosters(client, rosters, check_mode,
+                                                                                       workers),
+                          module.params["rosters"])
     module.exit_json(changed=result["changed"], members=result["members"], diff=result["diff"])
 
 

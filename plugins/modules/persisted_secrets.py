@@ -12,12 +12,12 @@ description:
     so re-runs never rotate it.
   - Each secret is a file C(PATH/ID) (an id may contain C(/) to make sub-directories) of mode V(0600) in directories
     of mode V(0700), written atomically, so an interrupted run leaves either no file or a complete one.
-  - Meant for the controller (C(delegate_to: localhost)); role onprem.mlflow.tenants keeps generated MLflow passwords
+  - Meant for the controller (C(delegate_to) V(localhost)); role onprem.mlflow.tenants keeps generated MLflow passwords
     and MinIO service account secrets with it. Keep the directory out of version control, or encrypt it.
   - One task handles any number of secrets, with no per-secret Ansible overhead.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   path:
     description:
@@ -44,10 +44,12 @@ options:
     default: 32
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status without changing anything.
     support: full
     details: In check mode nothing is written; missing secrets are returned as freshly generated values that are
       not kept.
   diff_mode:
+    description: Returns before and after in diff mode, secrets masked.
     support: full
     details: The diff lists the ids created and deleted, never a value.
 """

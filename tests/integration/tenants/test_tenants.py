@@ -120,7 +120,9 @@ class Platform:
         assert status == 200
         admin = self.minio.admin()
         return {
-            "mlflow_users": sorted((u["username"], sorted((r["workspace"], r["name"]) for r in u.get("roles", [])))
+            # Workspace roles; MLflow's synthetic __user_<id>__ roles (what a user created) aside.
+            "mlflow_users": sorted((u["username"], sorted((r["workspace"], r["name"]) for r in u.get("roles", [])
+                                                          if not r["name"].startswith("__user_")))
                                    for u in users["users"] if u["username"].startswith("tt-")),
             "workspaces": sorted(w["name"] for w in workspaces["workspaces"] if w["name"].startswith("tt-")),
             "buckets": sorted(b.name for b in self.minio.minio().list_buckets() if b.name.startswith("mlflow-tt-")),
