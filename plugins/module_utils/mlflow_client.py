@@ -142,7 +142,7 @@ class MlflowClient:
         `users/current` answers 200 for the right credentials and 401 for wrong ones; the
         password is never read back from the server.
         """
-        status, _ = self.raw_request("GET", "/api/2.0/mlflow/users/current", username=username, password=password)
+        status = self.raw_request("GET", "/api/2.0/mlflow/users/current", username=username, password=password)[0]
         if status == 200:
             return True
         if status == 401:

@@ -14,7 +14,7 @@ description:
     same for a list with one read for all of them.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   username:
     description:
@@ -50,11 +50,14 @@ options:
     default: present
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
+  platform:
+    platforms: posix
 """
 
 EXAMPLES = r"""
@@ -93,7 +96,7 @@ RETURN = r"""
 user:
   description:
     - The user after the task; empty when O(state=absent). Never contains a password.
-    - In check mode the O(user.id) of a user still to be created is V(null).
+    - In check mode the RV(user.id) of a user still to be created is V(null).
   returned: always
   type: dict
   contains:

@@ -19,7 +19,7 @@ description:
   - Users not listed are left alone.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   users:
     description:
@@ -57,11 +57,14 @@ options:
         default: present
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
+  platform:
+    platforms: posix
 """
 
 EXAMPLES = r"""
@@ -73,6 +76,9 @@ EXAMPLES = r"""
     users:
       - username: alice
         password: "{{ alice_mlflow_password }}"
+        update_password: on_create
+      - username: bob
+        password: "{{ bob_mlflow_password }}"
         update_password: on_create
       - username: team-a-jobs
         password: "{{ team_a_jobs_password }}"

@@ -19,7 +19,7 @@ description:
   - To manage many workspaces in one task, use M(onprem.mlflow.mlflow_workspaces) (one read for all).
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   name:
     description:
@@ -51,11 +51,14 @@ options:
     default: false
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
+  platform:
+    platforms: posix
 """
 
 EXAMPLES = r"""

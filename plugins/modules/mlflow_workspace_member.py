@@ -20,7 +20,7 @@ description:
     manage many memberships in one task, use M(onprem.mlflow.mlflow_workspace_members)."
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   workspace:
     description:
@@ -49,21 +49,24 @@ options:
     default: present
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
+  platform:
+    platforms: posix
 """
 
 EXAMPLES = r"""
-- name: Alice uses team A's workspace
+- name: Bob uses team A's workspace
   onprem.mlflow.mlflow_workspace_member:
     tracking_uri: https://mlflow.example.com
     admin_username: admin
     admin_password: "{{ mlflow_admin_password }}"
     workspace: team-a
-    username: alice
+    username: bob
 
 - name: Alice manages team B's workspace
   onprem.mlflow.mlflow_workspace_member:
@@ -74,12 +77,12 @@ EXAMPLES = r"""
     username: alice
     role: admin
 
-- name: Bob leaves team A
+- name: Bob leaves team B
   onprem.mlflow.mlflow_workspace_member:
     tracking_uri: https://mlflow.example.com
     admin_username: admin
     admin_password: "{{ mlflow_admin_password }}"
-    workspace: team-a
+    workspace: team-b
     username: bob
     state: absent
 """

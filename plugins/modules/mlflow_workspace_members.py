@@ -17,7 +17,7 @@ description:
   - Memberships not listed are left alone; the synthetic C(__user_<id>__) roles are never touched.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   members:
     description:
@@ -52,11 +52,14 @@ options:
         default: present
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
+  platform:
+    platforms: posix
 """
 
 EXAMPLES = r"""
@@ -73,6 +76,7 @@ EXAMPLES = r"""
         username: team-a-jobs
       - workspace: team-b
         username: alice
+        role: admin
       - workspace: team-b
         username: bob
         state: absent

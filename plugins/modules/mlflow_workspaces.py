@@ -17,7 +17,7 @@ description:
   - Workspaces not listed are left alone.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   workspaces:
     description:
@@ -54,11 +54,14 @@ options:
         default: false
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
+  platform:
+    platforms: posix
 """
 
 EXAMPLES = r"""
@@ -69,10 +72,10 @@ EXAMPLES = r"""
     admin_password: "{{ mlflow_admin_password }}"
     workspaces:
       - name: team-a
-        description: Team A
+        description: Team A experiments
         default_artifact_root: s3://team-a/mlflow
       - name: team-b
-        description: Team B
+        description: Team B experiments
         default_artifact_root: s3://team-b/mlflow
       - name: team-old
         state: absent
