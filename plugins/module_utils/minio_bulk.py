@@ -79,7 +79,7 @@ def fail_on(problems):
 
 
 def generate_secret(length=40):
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(ALPHABET) for dummy in range(length))
 
 
 # Buckets ------------------------------------------------------------------------------------
@@ -170,9 +170,7 @@ def _bucket_result(item, actions, bucket, before=None):
 
 def has_objects(conn, name):
     with translated("list bucket %s" % name, conn.endpoint):
-        for _ in conn.s3.list_objects(name, recursive=True, include_version=True):
-            return True
-    return False
+        return next(iter(conn.s3.list_objects(name, recursive=True, include_version=True)), None) is not None
 
 
 def purge_bucket(conn, name):

@@ -67,8 +67,8 @@ def _check_member(where, index, member, problems):
         mwhere = "%s: members[%d] (%s)" % (where, index, username)
     unknown = sorted(set(member) - MEMBER_KEYS)
     if unknown:
-        problems.append("%s: unknown key(s) %s (allowed: %s)" % (mwhere, ", ".join(unknown),
-                                                                   ", ".join(sorted(MEMBER_KEYS))))
+        allowed = ", ".join(sorted(MEMBER_KEYS))
+        problems.append("%s: unknown key(s) %s (allowed: %s)" % (mwhere, ", ".join(unknown), allowed))
     if not isinstance(username, str) or not username.strip():
         problems.append("%s: username is required and must be a non-empty string" % mwhere)
         return None
@@ -113,8 +113,8 @@ def normalise_tenants(tenants, bucket_prefix="mlflow-", workload_suffix="-worklo
             continue
         unknown = sorted(set(tenant) - TENANT_KEYS)
         if unknown:
-            problems.append("%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown),
-                                                                       ", ".join(sorted(TENANT_KEYS))))
+            allowed = ", ".join(sorted(TENANT_KEYS))
+            problems.append("%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown), allowed))
         name = tenant.get("name")
         problem = label_problem(name, "name")
         if problem:

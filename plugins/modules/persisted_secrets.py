@@ -170,7 +170,7 @@ def main():
                 if value:
                     values[secret_id] = value
                     continue
-            value = "".join(secrets.choice(ALPHABET) for _ in range(params["length"]))
+            value = "".join(secrets.choice(ALPHABET) for dummy in range(params["length"]))
             if not module.check_mode:
                 write_secret(file_path, value)
             values[secret_id] = value

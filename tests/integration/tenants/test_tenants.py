@@ -238,7 +238,7 @@ def test_check_mode_reports_and_changes_nothing(platform):
 
 
 @pytest.mark.parametrize("bad, words", [
-    ([{"name": "tt-Bad_Name"}], ["mlflow_tenants[3]", "name 'tt-Bad_Name'", "DNS-1123"]),
+    ([{"name": "tt-Bad_Name"}], ["mlflow_tenants[4]", "name 'tt-Bad_Name'", "DNS-1123"]),
     ([{"name": "tt-epsilon", "quota": "lots", "members": [{"username": "tt-frank", "role": "owner"},
                                                           {"username": "tt-gina", "password": "tiny-pw"}]}],
      ["(tt-epsilon): quota", "members[0] (tt-frank): role 'owner'",
