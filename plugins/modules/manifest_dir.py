@@ -18,7 +18,7 @@ description:
     writes a whole component, with no per-file Ansible overhead.
 version_added: 0.1.0
 author:
-  - onprem.mlflow contributors
+  - onprem.mlflow contributors (@onprem-mlflow)
 options:
   path:
     description:
@@ -27,8 +27,9 @@ options:
     required: true
   manifests:
     description:
-      - The Kubernetes objects, each a mapping with at least C(kind) and C(metadata.name). They may hold Secrets,
-        so the module never returns or prints their content.
+      - The Kubernetes objects, each a mapping with at least C(kind) and C(metadata.name). The module never
+        returns their content, but they may hold Secrets, so set C(no_log) on the task when they do (Ansible shows
+        a module's arguments at higher verbosity).
     type: list
     elements: dict
     default: []
@@ -51,9 +52,11 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: In check mode nothing is written or deleted; the result says what would change.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The diff lists the file names written and deleted, never their content (they may hold Secrets).
 """
@@ -63,7 +66,7 @@ EXAMPLES = r"""
   onprem.mlflow.manifest_dir:
     path: "{{ playbook_dir }}/../build/manifests/postgres"
     manifests: "{{ postgres_objects }}"
-  no_log: true
+  no_log: true  # the list holds a Secret
 
 - name: Write the top-level kustomization
   onprem.mlflow.manifest_dir:
@@ -182,7 +185,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
-            manifests=dict(type="list", elements="dict", default=[], no_log=True),
+            manifests=dict(type="list", elements="dict", default=[]),
             resources=dict(type="list", elements="str", default=[]),
             header=dict(type="str", default="Rendered by onprem.mlflow; change the inventory and render again "
                                              "rather than editing this file."),
@@ -239,7 +242,8 @@ def main():
     if module._diff:
         result["diff"] = dict(
             before="files written: none\nfiles removed: none\n",
-            after="files written: %s\nfiles removed: %s\n" % (", ".join(written) or "none", ", ".join(removed) or "none"),
+            after="files written: %s\nfiles removed: %s\n" % (", ".join(written) or "none",
+                                                                 ", ".join(removed) or "none"),
             before_header=path,
             after_header=path,
         )
