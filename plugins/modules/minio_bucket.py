@@ -125,10 +125,15 @@ except ImportError:  # reported by MinioConnection
 
 
 def read_bucket(conn, admin, name):
+    # A GET, not bucket_exists(): a HEAD answer has no body, so a wrong secret would look like
+    # AccessDenied instead of SignatureDoesNotMatch.
     with translated("read bucket %s" % name, conn.endpoint):
-        if not conn.s3.bucket_exists(name):
-            return None
-        versioning = conn.s3.get_bucket_versioning(name).status_string.lower()
+        try:
+            versioning = conn.s3.get_bucket_versioning(name).status_string.lower()
+        except Exception as exc:
+            if error_code(exc)[1] == "NoSuchBucket":
+                return None
+            raise
     return {"name": name, "versioning": versioning, "quota": admin.quota_get(name)}
 
 
