@@ -19,7 +19,11 @@ LIFECYCLE = """
       register: r
     - name: Check mode reports a creation without an id
       ansible.builtin.assert:
-        that: [r.changed, r.user.id is none, r.user.username == u, r.actions == ['created']]
+        that:
+          - r.changed
+          - r.user.id is none
+          - r.user.username == u
+          - r.actions == ['created']
 
     - name: Check mode created nothing
       ansible.builtin.uri:
@@ -37,7 +41,12 @@ LIFECYCLE = """
       register: r
     - name: Created
       ansible.builtin.assert:
-        that: [r.changed, r.user.id > 1, not r.user.is_admin, r.user.username == u, "'password' not in r.user"]
+        that:
+          - r.changed
+          - r.user.id > 1
+          - not r.user.is_admin
+          - r.user.username == u
+          - "'password' not in r.user"
 
     - name: Same again (update_password always checks the password as the user)
       onprem.mlflow.mlflow_user:
@@ -46,7 +55,9 @@ LIFECYCLE = """
       register: r
     - name: Unchanged
       ansible.builtin.assert:
-        that: [not r.changed, r.actions == []]
+        that:
+          - not r.changed
+          - r.actions == []
 
     - name: Another password with update_password on_create
       onprem.mlflow.mlflow_user:
@@ -56,7 +67,8 @@ LIFECYCLE = """
       register: r
     - name: Unchanged, the password is only set on creation
       ansible.builtin.assert:
-        that: [not r.changed]
+        that:
+          - not r.changed
 
     - name: Another password, check mode
       onprem.mlflow.mlflow_user:
@@ -66,7 +78,9 @@ LIFECYCLE = """
       register: r
     - name: Check mode reports the password change
       ansible.builtin.assert:
-        that: [r.changed, r.actions == ['password updated']]
+        that:
+          - r.changed
+          - r.actions == ['password updated']
 
     - name: Change the password
       onprem.mlflow.mlflow_user:
@@ -75,7 +89,9 @@ LIFECYCLE = """
       register: r
     - name: Password changed
       ansible.builtin.assert:
-        that: [r.changed, r.actions == ['password updated']]
+        that:
+          - r.changed
+          - r.actions == ['password updated']
 
     - name: Same password again
       onprem.mlflow.mlflow_user:
@@ -84,7 +100,8 @@ LIFECYCLE = """
       register: r
     - name: Unchanged after the change
       ansible.builtin.assert:
-        that: [not r.changed]
+        that:
+          - not r.changed
 
     - name: Make the user an admin
       onprem.mlflow.mlflow_user:
@@ -93,7 +110,10 @@ LIFECYCLE = """
       register: r
     - name: Admin flag set
       ansible.builtin.assert:
-        that: [r.changed, r.user.is_admin, r.actions == ['admin flag set']]
+        that:
+          - r.changed
+          - r.user.is_admin
+          - r.actions == ['admin flag set']
 
     - name: Admin again
       onprem.mlflow.mlflow_user:
@@ -102,7 +122,8 @@ LIFECYCLE = """
       register: r
     - name: Unchanged admin
       ansible.builtin.assert:
-        that: [not r.changed]
+        that:
+          - not r.changed
 
     - name: Remove the admin flag
       onprem.mlflow.mlflow_user:
@@ -111,7 +132,9 @@ LIFECYCLE = """
       register: r
     - name: Admin flag removed
       ansible.builtin.assert:
-        that: [r.changed, not r.user.is_admin]
+        that:
+          - r.changed
+          - not r.user.is_admin
 
     - name: Delete in check mode
       onprem.mlflow.mlflow_user:
@@ -121,7 +144,9 @@ LIFECYCLE = """
       register: r
     - name: Check mode reports the deletion
       ansible.builtin.assert:
-        that: [r.changed, r.user == {}]
+        that:
+          - r.changed
+          - r.user == {}
 
     - name: The user survived check mode
       ansible.builtin.uri:
@@ -138,7 +163,9 @@ LIFECYCLE = """
       register: r
     - name: Deleted
       ansible.builtin.assert:
-        that: [r.changed, r.actions == ['deleted']]
+        that:
+          - r.changed
+          - r.actions == ['deleted']
 
     - name: Delete again
       onprem.mlflow.mlflow_user:
@@ -147,7 +174,8 @@ LIFECYCLE = """
       register: r
     - name: Nothing to delete
       ansible.builtin.assert:
-        that: [not r.changed]
+        that:
+          - not r.changed
 """
 
 
@@ -207,7 +235,7 @@ def test_users_bulk_lifecycle(mlflow_server, uniq):
     changed = [{"username": names[0], "is_admin": True},
                {"username": names[1], "state": "absent"},
                {"username": names[2], "password": pws[0]},
-               {"username": f"new-{uniq}", "password": "short"}]
+               {"username": f"new-{uniq}", "password": "tiny-pw"}]
     bad = run_playbook(BULK, env=env, extra_vars={"users": changed})
     assert bad.rc != 0
     assert "shorter than the 12 characters" in bad.output

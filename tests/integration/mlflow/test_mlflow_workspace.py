@@ -18,7 +18,10 @@ LIFECYCLE = """
       register: r
     - name: Check mode reports the creation
       ansible.builtin.assert:
-        that: [r.changed, r.workspace.name == ws, r.actions == ['created']]
+        that:
+          - r.changed
+          - r.workspace.name == ws
+          - r.actions == ['created']
     - name: Check mode created nothing
       ansible.builtin.uri:
         url: "{{ url }}/api/3.0/mlflow/workspaces/{{ ws }}"
@@ -37,7 +40,7 @@ LIFECYCLE = """
       ansible.builtin.assert:
         that:
           - r.changed
-          - r.workspace == {'name': ws, 'description': 'first', 'default_artifact_root': '/srv/artifacts/one'}
+          - "r.workspace == {'name': ws, 'description': 'first', 'default_artifact_root': '/srv/artifacts/one'}"
 
     - name: Same again
       onprem.mlflow.mlflow_workspace:
@@ -47,7 +50,8 @@ LIFECYCLE = """
       register: r
     - name: Unchanged
       ansible.builtin.assert:
-        that: [not r.changed]
+        that:
+          - not r.changed
 
     - name: Unset options leave the fields alone
       onprem.mlflow.mlflow_workspace:
@@ -55,7 +59,9 @@ LIFECYCLE = """
       register: r
     - name: Unchanged with no fields
       ansible.builtin.assert:
-        that: [not r.changed, r.workspace.description == 'first']
+        that:
+          - not r.changed
+          - r.workspace.description == 'first'
 
     - name: Drift in check mode
       onprem.mlflow.mlflow_workspace:
@@ -66,7 +72,9 @@ LIFECYCLE = """
       register: r
     - name: Check mode reports the update
       ansible.builtin.assert:
-        that: [r.changed, r.actions == ['updated default_artifact_root, description']]
+        that:
+          - r.changed
+          - r.actions == ['updated default_artifact_root, description']
     - name: Read the workspace after check mode
       ansible.builtin.uri:
         url: "{{ url }}/api/3.0/mlflow/workspaces/{{ ws }}"
@@ -76,7 +84,8 @@ LIFECYCLE = """
       register: got
     - name: Check mode updated nothing
       ansible.builtin.assert:
-        that: [got.json.workspace.description == 'first']
+        that:
+          - got.json.workspace.description == 'first'
 
     - name: Update in place
       onprem.mlflow.mlflow_workspace:
@@ -98,7 +107,10 @@ LIFECYCLE = """
       register: r
     - name: Cleared
       ansible.builtin.assert:
-        that: [r.changed, r.workspace.description == '', r.actions == ['updated description']]
+        that:
+          - r.changed
+          - r.workspace.description == ''
+          - r.actions == ['updated description']
 
     - name: Delete in check mode
       onprem.mlflow.mlflow_workspace:
@@ -108,7 +120,9 @@ LIFECYCLE = """
       register: r
     - name: Check mode reports the deletion
       ansible.builtin.assert:
-        that: [r.changed, r.workspace == {}]
+        that:
+          - r.changed
+          - r.workspace == {}
 
     - name: Delete the empty workspace
       onprem.mlflow.mlflow_workspace:
@@ -117,7 +131,9 @@ LIFECYCLE = """
       register: r
     - name: Deleted
       ansible.builtin.assert:
-        that: [r.changed, r.actions == ['deleted']]
+        that:
+          - r.changed
+          - r.actions == ['deleted']
 
     - name: Delete again
       onprem.mlflow.mlflow_workspace:
@@ -126,7 +142,8 @@ LIFECYCLE = """
       register: r
     - name: Nothing to delete
       ansible.builtin.assert:
-        that: [not r.changed]
+        that:
+          - not r.changed
 """
 
 
