@@ -142,6 +142,8 @@ def start_minio(workdir: Path, drives: int = MINIO_DRIVES) -> tuple[MinioServer,
         server.wait_http(f"{info.endpoint}/minio/health/live", timeout=90)
         # live means the process answers; ready means the drives are formatted and writable.
         server.wait_http(f"{info.endpoint}/minio/health/ready", timeout=90)
+        # The console comes up after the API; wait, so nothing else can take its port meanwhile.
+        server.wait_port(console_port, timeout=60)
     except BaseException:
         server.stop()
         raise

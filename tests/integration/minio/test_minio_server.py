@@ -6,6 +6,7 @@ import secrets
 import socket
 import urllib.request
 
+import pytest
 from minio.commonconfig import ENABLED
 from minio.versioningconfig import VersioningConfig
 
@@ -41,3 +42,29 @@ def test_single_drive_server_supports_what_the_modules_use(minio_server, unique)
     created = json.loads(admin.add_service_account(access_key=unique("fsa"), secret_key=secret))
     assert created["credentials"]["secretKey"] == secret
     admin.user_remove(user)
+
+
+def test_binary_override_is_honoured(monkeypatch, minio_server, tmp_path):
+    from harness.minio_server import BINARY_ENV, minio_binary
+
+    monkeypatch.setenv(BINARY_ENV, str(minio_server.binary))
+    assert minio_binary() == minio_server.binary
+    monkeypatch.setenv(BINARY_ENV, str(tmp_path / "no-such-minio"))
+    with pytest.raises(FileNotFoundError, match=BINARY_ENV):
+        minio_binary()
+
+
+def test_several_drives_start_as_one_erasure_set(tmp_path):
+    """The harness can start `dir{1...4}` too, should a feature ever need erasure coding."""
+    from harness.minio_server import start_minio
+
+    info, server = start_minio(tmp_path, drives=4)
+    try:
+        assert info.drives == 4
+        assert sorted(p.name for p in tmp_path.glob("data*")) == ["data1", "data2", "data3", "data4"]
+        bucket = "erasure-check"
+        info.minio().make_bucket(bucket)
+        info.minio().put_object(bucket, "k", io.BytesIO(b"abc"), 3)
+        assert info.minio().get_object(bucket, "k").read() == b"abc"
+    finally:
+        server.stop()
