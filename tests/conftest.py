@@ -11,4 +11,5 @@ pytest_plugins = [
     "harness.mlflow_server",
     "harness.playbook",
     "harness.minio_server",
+    "harness.kube_cluster",
 ]
