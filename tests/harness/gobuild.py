@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .procs import cache_dir
 
-MIN_GO = (1, 24)
+MIN_GO = (1, 26)  # KWOK v0.8.0 needs Go 1.26; MinIO and Kubernetes need less
 
 
 def _version(go: str) -> tuple[int, int]:
