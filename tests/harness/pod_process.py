@@ -25,7 +25,11 @@ What is rewritten, and only this (each change is listed in `ContainerProcess.rew
 1. Mount paths: an occurrence of a mount path in the command, args or an env value becomes
    the local directory it was written to (path mapping of mounts, nothing else).
 2. Service host names: ONE explicit mapping passed by the test, `{dns name: (ip, port)}`;
-   `name:<any port>` and `scheme://name` become `ip:port`, a bare `name` becomes `ip`.
+   `name:<any port>` and `scheme://name` become `ip:port`; a bare dotted name becomes `ip`;
+   a bare one-label name (`postgres`, also a user name) only as the whole value of a
+   variable named `*HOST` (PGHOST). A port given apart (PGPORT) is not rewritten. With
+   `rewrite_mounted_files=True`, rules 1 and 2 also apply inside ConfigMap-mounted files
+   (an ini that names the database Service); each such file is listed.
 3. Listening: the container listens on its `containerPort`s unless `ports` maps one to
    another local port (the test does so when the port is taken or privileged, see
    `pick_ports`); wildcard bind addresses (`0.0.0.0`, `::`, `:PORT`) become 127.0.0.1,
@@ -272,8 +276,18 @@ class ContainerProcess:
             return self._exec_probe(spec["exec"].get("command") or [], timeout)
         return ProbeResult(False, f"probe type not supported by the harness: {sorted(spec)}", runnable=False)
 
-    def wait_probe(self, kind: str, server: Server | None = None, timeout: float = 120) -> ProbeResult:
-        """Repeat the probe until it succeeds (failing with the process log if it exits)."""
+    def probe_budget(self, kind: str) -> float:
+        """How long the kubelet lets the probe fail before it acts (restart, or not ready):
+        initialDelaySeconds + periodSeconds x failureThreshold, with the Kubernetes defaults."""
+        spec = self.probe_spec(kind)
+        return float(spec.get("initialDelaySeconds", 0)
+                     + spec.get("periodSeconds", 10) * spec.get("failureThreshold", 3))
+
+    def wait_probe(self, kind: str, server: Server | None = None, timeout: float | None = None) -> ProbeResult:
+        """Repeat the probe until it succeeds (failing with the process log if it exits); by
+        default for as long as the manifest's own budget for it (`probe_budget`)."""
+        if timeout is None:
+            timeout = self.probe_budget(kind)
         deadline = time.monotonic() + timeout
         result = ProbeResult(False, "not sent")
         while time.monotonic() < deadline:
@@ -491,8 +505,9 @@ def container_process(manifests: Manifests, kind: str, name: str, *, workdir: st
     container ports to local ports; `executables` maps the image's programs to local ones;
     `image_env` is the image's own environment (PATH...); `entrypoint` is the image's
     ENTRYPOINT for a container without `command`. `rewrite_mounted_files` also maps the
-    mount paths inside the files of ConfigMap mounts (a mounted script that reads another
-    mount); off by default, and each file changed is listed in `rewrites`.
+    mount paths and the `service_hosts` inside the files of ConfigMap mounts (a mounted script
+    that reads another mount, an ini naming a Service); off by default, and each file changed
+    is listed in `rewrites`.
     """
     service_hosts = dict(service_hosts or {})
     ports = dict(ports or {})
@@ -587,38 +602,26 @@ def container_process(manifests: Manifests, kind: str, name: str, *, workdir: st
         _write_volume(manifests, workload, volume, local, mount.get("subPath"))
         mounts[mount["mountPath"].rstrip("/") or "/"] = local
 
-    if rewrite_mounted_files:
-        for mount in spec.get("volumeMounts") or []:
-            if "configMap" not in volumes[mount["name"]]:
-                continue
-            local = root / mount["mountPath"].lstrip("/")
-            for path in [local] if local.is_file() else sorted(p for p in local.rglob("*") if p.is_file()):
-                try:
-                    text = path.read_text()
-                except UnicodeDecodeError:
-                    continue
-                new = _replace_paths(text, mounts)
-                if new != text:
-                    mode = path.stat().st_mode
-                    path.chmod(mode | 0o200)
-                    path.write_text(new)
-                    path.chmod(mode)
-                    rewrites.append(f"mount paths inside the mounted file {mount['mountPath']}/"
-                                    f"{path.relative_to(local) if path != local else ''}")
-
-    def rewrite(text: str, what: str) -> str:
-        new = _replace_paths(text, mounts)
+    def map_hosts(new: str, text: str, what: str) -> str:
         for host in sorted(service_hosts, key=len, reverse=True):
             ip, port = service_hosts[host]
             pattern = rf"(?<![\w.-]){re.escape(host)}(?![\w.-])(:\d+)?"
 
-            def repl(match, ip=ip, port=port):
+            def repl(match, ip=ip, port=port, host=host):
                 preceded = match.string[max(0, match.start() - 3):match.start()]
                 if match.group(1) or preceded.endswith(("//", "@")):
                     return f"{ip}:{port}"
-                return ip
+                # A bare one-label name ("postgres") is also a user or database name: it is a
+                # host only as the whole value of a *HOST variable (PGHOST=postgres).
+                if "." in host or (what.startswith("env ") and what.endswith("HOST") and match.group(0) == text):
+                    return ip
+                return match.group(0)
 
             new = re.sub(pattern, repl, new)
+        return new
+
+    def rewrite(text: str, what: str) -> str:
+        new = map_hosts(_replace_paths(text, mounts), text, what)
         container_ports = {int(p["containerPort"]) for p in spec.get("ports") or []}
         for cport in sorted(container_ports):
             local_port = ports.get(cport, cport)
@@ -633,6 +636,25 @@ def container_process(manifests: Manifests, kind: str, name: str, *, workdir: st
         if new != text:
             rewrites.append(f"{what}: {text!r} -> {new!r}")
         return new
+
+    if rewrite_mounted_files:
+        for mount in spec.get("volumeMounts") or []:
+            if "configMap" not in volumes[mount["name"]]:
+                continue
+            local = root / mount["mountPath"].lstrip("/")
+            for path in [local] if local.is_file() else sorted(p for p in local.rglob("*") if p.is_file()):
+                try:
+                    text = path.read_text()
+                except UnicodeDecodeError:
+                    continue
+                new = map_hosts(_replace_paths(text, mounts), text, "file")
+                if new != text:
+                    mode = path.stat().st_mode
+                    path.chmod(mode | 0o200)
+                    path.write_text(new)
+                    path.chmod(mode)
+                    rewrites.append(f"mount paths / service hosts inside the mounted file {mount['mountPath']}/"
+                                    f"{path.relative_to(local) if path != local else ''}")
 
     argv = [rewrite(part, f"argv[{i}]") for i, part in enumerate(argv)]
     env = {k: (rewrite(v, f"env {k}") if k in defined else v) for k, v in env.items()}

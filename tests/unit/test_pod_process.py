@@ -261,6 +261,17 @@ def test_service_hosts_mapping_is_explicit_and_only_thing_rewritten(tmp_path):
     assert len([r for r in proc.rewrites if r.startswith("argv")]) == 3
 
 
+def test_one_label_service_names_only_as_host_values(tmp_path):
+    container = {"name": "main", "image": "x", "command": ["true"], "args": ["--user", "postgres", "postgres:5432"],
+                 "env": [{"name": "PGHOST", "value": "postgres"}, {"name": "PGUSER", "value": "postgres"},
+                         {"name": "PGDATABASE", "value": "postgres"}]}
+    proc = container_process(render(tmp_path, deployment(container)), "Deployment", "app", workdir=tmp_path / "w",
+                             service_hosts={"postgres": ("127.0.0.1", 15432)}, image_env={"PATH": os.environ["PATH"]})
+    assert proc.env["PGHOST"] == "127.0.0.1"
+    assert proc.env["PGUSER"] == "postgres" and proc.env["PGDATABASE"] == "postgres"
+    assert proc.argv[1:] == ["--user", "postgres", "127.0.0.1:15432"]
+
+
 def test_service_dns_names():
     assert service_dns_names("minio", NS) == ["minio.mlflow-platform.svc.cluster.local", "minio.mlflow-platform.svc",
                                               "minio.mlflow-platform", "minio"]
@@ -422,7 +433,8 @@ def test_resolve_to_loopback_maps_service_names(recorder):
 
 def test_mount_paths_inside_mounted_scripts_only_on_request(tmp_path):
     script = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "boot", "namespace": NS},
-              "data": {"run.sh": "cat /boot/policy.json > /tmp/out\n", "policy.json": "{}"}}
+              "data": {"run.sh": "cat /boot/policy.json > /tmp/out\n", "policy.json": "{}",
+                       "app.ini": "uri = postgresql://u@postgres.ns.svc:5432/db\nuser = postgres\n"}}
     container = {"name": "main", "image": "x", "command": ["/bin/sh", "/boot/run.sh"],
                  "volumeMounts": [{"name": "boot", "mountPath": "/boot"}, {"name": "tmp", "mountPath": "/tmp"}]}  # noqa: S108
     volumes = [{"name": "boot", "configMap": {"name": "boot"}}, {"name": "tmp", "emptyDir": {}}]
@@ -430,7 +442,9 @@ def test_mount_paths_inside_mounted_scripts_only_on_request(tmp_path):
     plain = container_process(manifests, "Deployment", "app", workdir=tmp_path / "a")
     assert (plain.root / "boot/run.sh").read_text().startswith("cat /boot/policy.json")
     proc = container_process(manifests, "Deployment", "app", workdir=tmp_path / "b", rewrite_mounted_files=True,
-                             image_env={"PATH": os.environ["PATH"]})
+                             image_env={"PATH": os.environ["PATH"]},
+                             service_hosts={"postgres.ns.svc": ("127.0.0.1", 15432), "postgres": ("127.0.0.1", 15432)})
+    assert (proc.root / "boot/app.ini").read_text() == "uri = postgresql://u@127.0.0.1:15432/db\nuser = postgres\n"
     assert (proc.root / "boot/run.sh").read_text() == f"cat {proc.root}/boot/policy.json > {proc.root}/tmp/out\n"  # noqa: S108
     assert any("inside the mounted file /boot/run.sh" in r for r in proc.rewrites)
     assert proc.run().returncode == 0

@@ -1,0 +1,79 @@
+"""Shared steps of the container tests: the MLflow Deployment's containers as processes."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.pod_process import ContainerProcess, container_process, pick_ports, service_dns_names
+
+NAMESPACE = "mlflow-platform"
+# MinIO's client, the program of the bootstrap Job's image (quay.io/minio/mc), built from its Go
+# module like the server: the newest version the Go module proxy serves.
+MC_VERSION = "v0.0.0-20250313080218-cf909e1063a9"
+# The image's programs, as this machine provides them (the test venv installs
+# images/mlflow/requirements.txt, the packages of the MLflow image).
+VENV_BIN = str(Path(sys.executable).parent)
+IMAGE_PATH = f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin"
+MLFLOW_EXECUTABLES = {"mlflow": str(Path(VENV_BIN, "mlflow")), "python": sys.executable, "python3": sys.executable}
+
+
+def postgres_hosts(pg) -> dict:
+    return {name: (pg.host, pg.port) for name in service_dns_names("postgres", NAMESPACE)}
+
+
+def minio_hosts(port: int) -> dict:
+    return {name: ("127.0.0.1", port) for name in service_dns_names("minio", NAMESPACE)}
+
+
+@dataclass
+class StepResult:
+    ok: bool
+    message: str
+
+
+def mlflow_hosts(pg, minio_proc) -> dict:
+    hosts = {}
+    if pg is not None:
+        hosts.update(postgres_hosts(pg))
+    if minio_proc is not None:
+        hosts.update(minio_hosts(minio_proc.local_port(9000)))
+    return hosts
+
+
+def mlflow_container(manifests, pg, minio_proc, workdir: Path, container: str | None = None,
+                     init: bool = False, executables: dict | None = None, path: str = IMAGE_PATH) -> ContainerProcess:
+    """One container of the MLflow Deployment, its Services mapped to the test's servers."""
+    deployment = manifests.get("Deployment", "mlflow")
+    spec = deployment.obj["spec"]["template"]["spec"]["containers"][0]
+    ports = pick_ports([int(p["containerPort"]) for p in spec.get("ports") or []]) if not init else {}
+    proc = container_process(manifests, "Deployment", "mlflow", workdir=workdir, container=container, init=init,
+                             service_hosts=mlflow_hosts(pg, minio_proc), ports=ports,
+                             executables=executables or MLFLOW_EXECUTABLES, image_env={"PATH": path},
+                             # The auth ini in the ConfigMap names the database Service.
+                             rewrite_mounted_files=True)
+    if not init and "MLFLOW_UVICORN_OPTS" not in proc.env:
+        # Not in the manifest: uvicorn kills a worker that misses its 5 s health check, and on
+        # these shared 2-core machines (load 15 while the control plane builds) importing
+        # MLflow starves it for minutes. A longer check only changes when a hung worker is killed.
+        proc.env["MLFLOW_UVICORN_OPTS"] = "--timeout-worker-healthcheck 120"
+        proc.rewrites.append("env MLFLOW_UVICORN_OPTS='--timeout-worker-healthcheck 120' added (machine load)")
+    return proc
+
+
+def run_migrations(manifests, pg, workdir: Path, executables: dict | None = None) -> list[StepResult]:
+    """Run the Deployment's initContainers in order, as the kubelet does before the server starts."""
+    deployment = manifests.get("Deployment", "mlflow")
+    results = []
+    for init in deployment.obj["spec"]["template"]["spec"].get("initContainers") or []:
+        proc = mlflow_container(manifests, pg, None, workdir / init["name"], container=init["name"], init=True,
+                                executables=executables)
+        done = proc.run(timeout=300)
+        results.append(StepResult(done.returncode == 0,
+                                  f"{proc.source}: exit {done.returncode}\n{done.stdout[-1500:]}\n"
+                                  f"{done.stderr[-3000:]}"))
+        if done.returncode != 0:
+            break
+    return results
+

@@ -1,0 +1,65 @@
+"""The MinIO StatefulSet's container, run as a process from the rendered manifest (see
+tests/harness/pod_process.py and the `platform_minio` fixture for what is substituted)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from harness.pod_process import resolve_to_loopback
+
+
+def _secret(rendered, name: str, key: str) -> str:
+    return base64.b64decode(rendered.get("Secret", name).obj["data"][key]).decode()
+
+
+@pytest.mark.parametrize("kind", ["startup", "readiness", "liveness"])
+def test_minio_probes_answer(platform_minio, kind):
+    proc, server = platform_minio
+    result = proc.wait_probe(kind, server, timeout=60)
+    assert result.ok, f"{proc.source}: {kind} probe: {result.detail}"
+    print(f"{proc.source}: {kind} {result.detail}")
+
+
+def test_minio_root_credentials_from_the_secret_work(rendered, platform_minio):
+    from minio import Minio
+    from minio.error import S3Error
+
+    proc, _server = platform_minio
+    user, password = _secret(rendered, "minio-root", "root-user"), _secret(rendered, "minio-root", "root-password")
+    endpoint = f"127.0.0.1:{proc.local_port('s3')}"
+    Minio(endpoint, access_key=user, secret_key=password, secure=False).list_buckets()
+    with pytest.raises(S3Error) as err:
+        Minio(endpoint, access_key=user, secret_key=password + "x", secure=False).list_buckets()
+    assert err.value.code == "SignatureDoesNotMatch", f"{proc.source}: a wrong root password was not rejected"
+
+
+def test_minio_bootstrap_job_creates_mlflow_bucket_and_user(rendered, platform_minio, bootstrapped_minio):
+    """The bootstrap Job (real `mc`, real script from the ConfigMap) leaves the bucket MLflow uses
+    and MLflow's own MinIO user, whose policy allows that bucket only."""
+    from minio import Minio
+    from minio.error import S3Error
+
+    proc, _server = platform_minio
+    port = proc.local_port("s3")
+    bucket = next(e["value"] for e in bootstrapped_minio.container["env"] if e["name"] == "BUCKET")
+    deployment = rendered.get("Deployment", "mlflow")
+    artifact_root = next(a for a in deployment.obj["spec"]["template"]["spec"]["containers"][0]["args"]
+                         if a.startswith("--default-artifact-root="))
+    assert artifact_root.startswith(f"--default-artifact-root=s3://{bucket}/"), \
+        f"{deployment.path} stores artifacts outside the bucket {bucket} that {bootstrapped_minio.source} creates"
+    root = Minio(f"127.0.0.1:{port}", access_key=_secret(rendered, "minio-root", "root-user"),
+                 secret_key=_secret(rendered, "minio-root", "root-password"), secure=False)
+    assert root.bucket_exists(bucket), f"{bootstrapped_minio.source} did not create bucket {bucket}"
+    # MLflow's credentials (the minio-mlflow Secret the Deployment reads) can write there, and nowhere else.
+    key, secret = (_secret(rendered, "minio-mlflow", "AWS_ACCESS_KEY_ID"),
+                   _secret(rendered, "minio-mlflow", "AWS_SECRET_ACCESS_KEY"))
+    with resolve_to_loopback({"minio.mlflow-platform.svc": ("127.0.0.1", port)}):
+        mlflow_user = Minio("minio.mlflow-platform.svc:9000", access_key=key, secret_key=secret, secure=False)
+        mlflow_user.put_object(bucket, "artifacts/probe.txt", __import__("io").BytesIO(b"ok"), 2)
+        with pytest.raises(S3Error) as err:
+            mlflow_user.make_bucket("not-mlflows")
+    assert err.value.code == "AccessDenied"
+    # A second run of the Job changes nothing and still succeeds (it runs again after any change).
+    again = bootstrapped_minio.run(timeout=300)
+    assert again.returncode == 0, f"{bootstrapped_minio.source} failed on a second run:\n{again.stderr}"
