@@ -112,7 +112,7 @@ def test_bad_input_changed_nothing(bad_input_results):
 
 EXAMPLE_PLAY = """
 - name: Report node_prep's settings per host
-  hosts: all
+  hosts: k8s_nodes:volume_nodes:nfs_server
   gather_facts: false
   tasks:
     - name: Write each host's settings for the test
