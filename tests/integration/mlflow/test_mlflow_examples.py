@@ -43,7 +43,8 @@ def test_examples_work_and_are_idempotent(mlflow_server, uniq):
     # One example takes its connection from the environment, as documented.
     first = run_playbook(play, env=admin_env(mlflow_server), extra_vars=extra)
     assert first.rc == 0, first.output[-5000:]
-    assert first.changed >= 6
+    # users, bob's admin flag, workspaces, members, bob's membership; the rest repeat each other
+    assert first.changed == 5, first.output[-5000:]
     again = run_playbook(play, env=admin_env(mlflow_server), extra_vars=extra)
     assert again.rc == 0, again.output[-5000:]
     assert again.changed == 0, again.output[-5000:]

@@ -37,7 +37,9 @@ def test_many_tenants_converge_and_rerun_as_a_fast_noop(mlflow_server, uniq):
             users.append({"username": name, "password": new_password(), "update_password": "on_create"})
             members.append({"workspace": ws, "username": name, "role": role})
     extra = {"workspaces": workspaces, "users": users, "members": members}
+    start = time.monotonic()
     first = run_playbook(PLAY, env=admin_env(mlflow_server), extra_vars=extra)
+    first_elapsed = time.monotonic() - start
     assert first.rc == 0, first.output[-4000:]
     assert first.changed == 3
 
@@ -45,7 +47,9 @@ def test_many_tenants_converge_and_rerun_as_a_fast_noop(mlflow_server, uniq):
     again = run_playbook(PLAY, env=admin_env(mlflow_server), extra_vars=extra)
     elapsed = time.monotonic() - start
     assert again.rc == 0 and again.changed == 0, again.output[-4000:]
-    assert elapsed < 30, f"no-op run over {TENANTS} tenants took {elapsed:.1f}s"
+    # The first run made one request per object (125 writes); the no-op reads five lists in all.
+    # Compared with the first run rather than the clock, so a loaded machine cannot fail it.
+    assert elapsed < first_elapsed / 3, f"no-op {elapsed:.1f}s vs first run {first_elapsed:.1f}s"
     status, body = mlflow_server.request("GET", "/api/2.0/mlflow/users/list")
     assert status == 200
     held = {(r["workspace"], r["name"]) for u in body["users"] if u["username"] == users[-1]["username"]
