@@ -113,7 +113,8 @@ def start_mlflow(postgres, name: str, auth_cache_ttl: int = 600, workers: int = 
     }
     server = Server(f"MLflow server {name}", argv, workdir / "mlflow.log", env=env, cwd=workdir)
     try:
-        server.wait_http(f"http://{LOOPBACK}:{port}/health", timeout=120)
+        # Generous: on a loaded 2-core machine uvicorn workers take over a minute to import MLflow.
+        server.wait_http(f"http://{LOOPBACK}:{port}/health", timeout=300)
     except Exception:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
