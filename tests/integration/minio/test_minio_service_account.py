@@ -15,9 +15,9 @@ PARENT_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["s3:*"], "Resource": ["arn:aws:s3:::sa-b", "arn:aws:s3:::sa-b/*"]}]}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def parent(minio_play, unique):
-    """A user with a policy of its own, to hang service accounts on."""
+    """A user with a policy of its own, to hang service accounts on (one for the module: fewer runs)."""
     user, policy = unique("saparent"), unique("sapol")
     result = minio_play("""
         - onprem.mlflow.minio_policy: {name: "{{ policy }}", policy: "{{ parent_policy }}"}

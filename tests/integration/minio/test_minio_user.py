@@ -8,7 +8,7 @@ POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["s3:ListAllMyBuckets"], "Resource": ["arn:aws:s3:::*"]}]}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def policies(minio_play, unique):
     names = [unique("upol"), unique("upol")]
     result = minio_play("""
