@@ -201,7 +201,7 @@ def measure(label: str, argv: list[str], extra: dict, workdir: Path, mlflow_log:
     before_mlflow, before_minio = mlflow_requests(mlflow_log), proxy.count
     elapsed, output, changed = run(argv, extra, workdir)
     # The slowest tasks, from the profile_tasks callback.
-    slowest = [line for line in output.rsplit("TASKS RECAP", 1)[-1].splitlines() if line.endswith("s")][1:6]
+    slowest = [line for line in output.rsplit("TASKS RECAP", 1)[-1].splitlines() if line.rstrip().endswith("s")][:5]
     row = {"run": label, "seconds": elapsed, "mlflow_requests": mlflow_requests(mlflow_log) - before_mlflow,
            "minio_requests": proxy.count - before_minio, "changed": changed}
     print("%-45s %8.1f s  MLflow %6d  MinIO %6d  changed=%d" % (label, elapsed, row["mlflow_requests"],
