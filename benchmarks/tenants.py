@@ -102,7 +102,7 @@ NAIVE_PLAYBOOK = """
       onprem.mlflow.mlflow_workspace_member:
         workspace: "{{ item.0.name }}"
         username: "{{ item.1.username }}"
-        role: "{{ item.1.role }}"
+        role: "{{ item.1.role | default('user') }}"
       loop: "{{ naive_tenants | subelements('users') }}"
       no_log: true
 """
