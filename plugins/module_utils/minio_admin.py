@@ -33,8 +33,9 @@ ALREADY_APPLIED = "XMinioAdminPolicyChangeAlreadyApplied"
 POLICY_IN_USE = "XMinioIAMPolicyInUse"
 
 
-class _Command:
-    """What MinioAdmin's request method wants: an object whose `value` is the command path."""
+class Command:
+    """What MinioAdmin's request method wants: an object whose `value` is the command path.
+    Public for minio_bulk, which sends a command minio-py has no call for."""
 
     def __init__(self, value):
         self.value = value
@@ -54,11 +55,12 @@ class MinioAdminApi:
                     return None
                 raise
 
-    def _encrypted(self, method, command, payload, query=None, decrypt_answer=False):
-        """A request whose JSON body is encrypted with the caller's secret (madmin EncryptData)."""
+    def encrypted(self, method, command, payload, query=None, decrypt_answer=False):
+        """A request whose JSON body is encrypted with the caller's secret (madmin EncryptData).
+        Public: minio_bulk creates service accounts through it without decrypting the answer."""
         admin = self.conn.admin
         response = admin._url_open(
-            method=method, command=_Command(command), query_params=query,
+            method=method, command=Command(command), query_params=query,
             body=encrypt(json.dumps(payload).encode(), self.conn.secret_key),
             preload_content=not decrypt_answer,
         )
@@ -171,7 +173,7 @@ class MinioAdminApi:
             try:
                 # The answer only repeats the credentials we sent: not decrypting it saves an
                 # Argon2 key derivation (64 MiB) per account.
-                self._encrypted("PUT", "add-service-account", payload)
+                self.encrypted("PUT", "add-service-account", payload)
             except Exception as exc:
                 if error_code(exc)[1] == "XMinioIAMServiceAccountNotAllowed":
                     raise MinioModuleError("cannot create service account %s: MinIO says the access key is already "
@@ -184,7 +186,7 @@ class MinioAdminApi:
         MinIO drops the inline policy when `newPolicy` is missing: callers always pass it.
         """
         with translated("update service account %s" % access_key, self.conn.endpoint):
-            self._encrypted("POST", "update-service-account", changes, query={"accessKey": access_key})
+            self.encrypted("POST", "update-service-account", changes, query={"accessKey": access_key})
 
     def delete_service_account(self, access_key):
         self._call("delete service account %s" % access_key, (NO_SUCH_SERVICE_ACCOUNT,),

@@ -22,11 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 try:
     from minio.crypto import decrypt
-    from minio.deleteobjects import DeleteObject
 except ImportError:  # reported by MinioConnection with missing_required_lib()
-    decrypt = DeleteObject = None
+    decrypt = None
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import _Command
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import Command
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_buckets import (
+    create_bucket,
+    has_objects,
+    purge_bucket,
+    remove_bucket,
+)
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import (
     MinioModuleError,
     error_code,
@@ -127,8 +132,7 @@ def converge_buckets(conn, admin, items, check_mode, workers=DEFAULT_WORKERS):
                 return _bucket_result(item, [], None)
             if not check_mode:
                 deleted = purge_bucket(conn, name) if item["purge"] else 0
-                with translated("remove bucket %s" % name, conn.endpoint):
-                    conn.s3.remove_bucket(name)
+                remove_bucket(conn, name)
                 return _bucket_result(item, ["deleted" + (" with %d object(s)" % deleted if deleted else "")], None)
             return _bucket_result(item, ["deleted"], None)
         actions = []
@@ -136,13 +140,7 @@ def converge_buckets(conn, admin, items, check_mode, workers=DEFAULT_WORKERS):
         if name not in existing:
             actions.append("created")
             if not check_mode:
-                with translated("create bucket %s" % name, conn.endpoint):
-                    try:
-                        conn.s3.make_bucket(name, location=conn.region)
-                    except Exception as exc:
-                        # Made by a concurrent or interrupted run in between: what we wanted.
-                        if error_code(exc)[1] != "BucketAlreadyOwnedByYou":
-                            raise
+                create_bucket(conn, name)
         want = wanted_quota.get(name)
         if want is not None and want != quota:
             actions.append("quota set to %s" % (format_size(want) or "none"))
@@ -166,35 +164,6 @@ def converge_buckets(conn, admin, items, check_mode, workers=DEFAULT_WORKERS):
 def _bucket_result(item, actions, bucket, before=None):
     return dict(name=item["name"], state=item["state"], changed=bool(actions), actions=actions,
                 bucket=bucket or {}, _before=before or ({"name": item["name"]} if item["state"] == "absent" else {}))
-
-
-def has_objects(conn, name):
-    with translated("list bucket %s" % name, conn.endpoint):
-        return next(iter(conn.s3.list_objects(name, recursive=True, include_version=True)), None) is not None
-
-
-def purge_bucket(conn, name):
-    """Delete every object version and delete marker of a bucket; the number deleted."""
-    count = 0
-    with translated("delete the objects of bucket %s" % name, conn.endpoint):
-        batch = []
-        for obj in conn.s3.list_objects(name, recursive=True, include_version=True):
-            batch.append(DeleteObject(obj.object_name, obj.version_id))
-            if len(batch) == 1000:
-                count += _delete_batch(conn, name, batch)
-                batch = []
-        count += _delete_batch(conn, name, batch)
-    return count
-
-
-def _delete_batch(conn, name, batch):
-    if not batch:
-        return 0
-    errors = list(conn.s3.remove_objects(name, batch))
-    if errors:
-        raise MinioModuleError("cannot delete %d object(s) of bucket %s, first: %s (%s)"
-                               % (len(errors), name, errors[0].name, errors[0].code))
-    return len(batch)
 
 
 # Canned policies ----------------------------------------------------------------------------
@@ -351,7 +320,7 @@ def list_service_accounts(conn, admin, users):
     with translated("list service accounts", conn.endpoint):
         try:
             response = conn.admin._url_open(  # minio-py has no call for this command
-                method="GET", command=_Command("list-access-keys-bulk"),
+                method="GET", command=Command("list-access-keys-bulk"),
                 query_params={"all": "true", "listType": "svcacc-only"}, preload_content=False)
             listing = json.loads(decrypt(response, conn.secret_key).decode() or "{}")
             return {account["accessKey"]: parent for parent, keys in listing.items()
@@ -384,7 +353,7 @@ def create_service_account(admin, access_key, secret_key, parent, name=None, des
         if value:
             payload[key] = value
     with translated("create service account %s" % access_key, admin.conn.endpoint):
-        admin._encrypted("PUT", "add-service-account", payload)
+        admin.encrypted("PUT", "add-service-account", payload)
 
 
 def converge_service_accounts(conn, admin, items, check_mode, workers=DEFAULT_WORKERS):

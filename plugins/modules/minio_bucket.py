@@ -105,6 +105,12 @@ deleted_objects:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_buckets import (
+    create_bucket,
+    has_objects,
+    purge_bucket,
+    remove_bucket,
+)
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
     MinioConnection,
     minio_argument_spec,
@@ -118,10 +124,9 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import b
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_size import format_size, parse_size
 
 try:
-    from minio.deleteobjects import DeleteObject
     from minio.versioningconfig import ENABLED, SUSPENDED, VersioningConfig
-except ImportError:  # reported by MinioConnection
-    pass
+except ImportError:  # reported by MinioConnection with missing_required_lib()
+    ENABLED = SUSPENDED = VersioningConfig = None
 
 
 def read_bucket(conn, admin, name):
@@ -140,48 +145,6 @@ def read_bucket(conn, admin, name):
 def versioning_matches(current, wanted):
     # "off" (never enabled) and "suspended" both mean no new versions are kept.
     return wanted is None or current == wanted or (wanted == "suspended" and current == "off")
-
-
-def has_objects(conn, name):
-    with translated("list bucket %s" % name, conn.endpoint):
-        objects = conn.s3.list_objects(name, recursive=True, include_version=True)
-        return next(iter(objects), None) is not None
-
-
-def purge_bucket(conn, name):
-    """Delete every object version and delete marker; the count deleted."""
-    count = 0
-    with translated("delete the objects of bucket %s" % name, conn.endpoint):
-        batch = []
-        for obj in conn.s3.list_objects(name, recursive=True, include_version=True):
-            batch.append(DeleteObject(obj.object_name, obj.version_id))
-            if len(batch) == 1000:
-                count += _delete_batch(conn, name, batch)
-                batch = []
-        count += _delete_batch(conn, name, batch)
-    return count
-
-
-def _delete_batch(conn, name, batch):
-    if not batch:
-        return 0
-    errors = list(conn.s3.remove_objects(name, batch))
-    if errors:
-        raise MinioModuleError("cannot delete %d object(s) of bucket %s, first: %s (%s)"
-                               % (len(errors), name, errors[0].name, errors[0].code))
-    return len(batch)
-
-
-def remove_bucket(conn, name):
-    with translated("remove bucket %s" % name, conn.endpoint):
-        try:
-            conn.s3.remove_bucket(name)
-        except Exception as exc:
-            if error_code(exc)[1] == "BucketNotEmpty":
-                # Objects arrived after the check above.
-                raise MinioModuleError("bucket %s is not empty (objects were written while this task ran); "
-                                       "set purge: true to delete them with the bucket" % name) from None
-            raise
 
 
 def present(module, conn, admin, current):
@@ -206,13 +169,7 @@ def present(module, conn, admin, current):
 
     if changed and not module.check_mode:
         if create:
-            with translated("create bucket %s" % name, conn.endpoint):
-                try:
-                    conn.s3.make_bucket(name, location=conn.region)
-                except Exception as exc:
-                    # Created by a concurrent run in between: that is what we wanted.
-                    if error_code(exc)[1] != "BucketAlreadyOwnedByYou":
-                        raise
+            create_bucket(conn, name)
         if set_versioning:
             with translated("set the versioning of bucket %s" % name, conn.endpoint):
                 status = ENABLED if wanted_versioning == "enabled" else SUSPENDED
