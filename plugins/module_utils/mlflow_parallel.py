@@ -1,15 +1,13 @@
 # Copyright: contributors to onprem.mlflow
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""MLflow users and memberships in bulk with the per-object requests on a bounded thread pool.
+"""Per-object MLflow requests on a bounded thread pool.
 
-mlflow_users and mlflow_workspace_members read one list per kind and then handle the listed
-objects one after the other. At hundreds of tenants that sequence is what takes the time: each
-`users/current` password check and each new user costs a password hash on the server
-(CPU-bound, and the server's several workers can run them at once), each other request a round
-trip. These functions run the very same per-object functions (mlflow_users.converge_user,
-mlflow_members.converge_member) on at most `workers` threads, after the same checks before any
-change, and return the same shape of result. (Folding a `workers` option into mlflow_users
-would make mlflow_users_parallel unnecessary.)
+At hundreds of tenants, handling the listed users or memberships one after the other is what
+takes the time: each `users/current` password check and each new user costs a password hash on
+the server (CPU-bound, and the server's several workers can run them at once), each other request
+a round trip. run_all runs a per-object function on at most `workers` threads; mlflow_users uses
+it for its per-user work, converge_members below for the memberships of workspace rosters (the
+very same mlflow_members.converge_member, after the checks done before any change).
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowError
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_members import converge_member
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_users import converge_user, validate_user
 
 DEFAULT_WORKERS = 8
 
@@ -44,34 +41,6 @@ def run_all(func, items, workers):
                    if isinstance(first, MlflowError) else ValueError(message))
         raise first
     return results
-
-
-def _duplicates(names):
-    return sorted({name for name in names if names.count(name) > 1})
-
-
-def converge_users(client, items, check_mode, workers=DEFAULT_WORKERS):
-    """mlflow_users.converge_users with the per-user work on a thread pool."""
-    errors = [msg for msg in (validate_user(item, client.username) for item in items) if msg]
-    duplicates = _duplicates([item["username"] for item in items])
-    if duplicates:
-        errors.append("users listed more than once: %s" % ", ".join(duplicates))
-    if errors:
-        raise ValueError("; ".join(errors))
-    existing = dict((user["username"], user) for user in client.list_users())
-    missing_password = [item["username"] for item in items
-                        if item["state"] == "present" and item["username"] not in existing and not item.get("password")]
-    if missing_password:
-        raise ValueError("password is required to create user(s) %s" % ", ".join(missing_password))
-
-    results = run_all(lambda item: converge_user(client, item, existing.get(item["username"]), check_mode),
-                      items, workers)
-    before, after = {}, {}
-    for result in results:
-        previous, wanted = result.pop("_before"), result.pop("_after")
-        if result["changed"]:
-            before[result["username"]], after[result["username"]] = previous, wanted
-    return dict(changed=bool(before), users=results, diff=dict(before=before, after=after))
 
 
 def converge_members(client, items, users, roles, check_mode, workers=DEFAULT_WORKERS):

@@ -4,10 +4,15 @@
 
 One `users/list` answers for every user, so a run costs one request plus one per change, plus
 one `users/current` per password to verify with `update_password=always` (a password-hash check
-on the server each, the floor of a run that verifies passwords).
+on the server each, the floor of a run that verifies passwords). Those checks and the changes
+run on at most `workers` threads (mlflow_parallel.run_all): a password hash is CPU-bound on the
+server and its workers compute several at once, so hundreds of checks take a fraction of the time
+they take one after the other.
 """
 
 from __future__ import annotations
+
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_parallel import DEFAULT_WORKERS, run_all
 
 # The options of one user: the mlflow_user module's own, and the suboptions of mlflow_users' `users`.
 USER_OPTIONS = dict(
@@ -50,10 +55,11 @@ def public_user(user):
     return {"id": user.get("id"), "username": user.get("username"), "is_admin": bool(user.get("is_admin"))}
 
 
-def converge_users(client, items, check_mode):
-    """Bring each desired user in `items` to its state. Fails (ValueError) before any change on bad input.
+def converge_users(client, items, check_mode, workers=DEFAULT_WORKERS):
+    """Bring each desired user in `items` to its state, the per-user requests on at most `workers`
+    threads. Fails (ValueError) before any change on bad input.
 
-    Returns dict(changed, users=[per-user result], diff=dict(before, after)).
+    Returns dict(changed, users=[per-user result, in the order of items], diff=dict(before, after)).
     """
     errors = [msg for msg in (validate_user(item, client.username) for item in items) if msg]
     names = [item["username"] for item in items]
@@ -69,17 +75,14 @@ def converge_users(client, items, check_mode):
     if missing_password:
         raise ValueError("password is required to create user(s) %s" % ", ".join(missing_password))
 
-    results, before, after = [], {}, {}
-    for item in items:
-        result = converge_user(client, item, existing.get(item["username"]), check_mode)
-        results.append(result)
+    results = run_all(lambda item: converge_user(client, item, existing.get(item["username"]), check_mode),
+                      items, workers)
+    before, after = {}, {}
+    for result in results:
+        previous, wanted = result.pop("_before"), result.pop("_after")
         if result["changed"]:
-            before[item["username"]] = result.pop("_before")
-            after[item["username"]] = result.pop("_after")
-        else:
-            result.pop("_before")
-            result.pop("_after")
-    return dict(changed=any(r["changed"] for r in results), users=results, diff=dict(before=before, after=after))
+            before[result["username"]], after[result["username"]] = previous, wanted
+    return dict(changed=bool(before), users=results, diff=dict(before=before, after=after))
 
 
 def converge_user(client, item, current, check_mode):

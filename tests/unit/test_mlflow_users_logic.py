@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,39 @@ def test_a_noop_run_costs_one_list_whatever_the_number_of_users():
     wanted = [item(username=f"u{i}", update_password="on_create") for i in range(400)]
     assert not converge_users(fake, wanted, False)["changed"]
     assert fake.calls == [("list_users",)]
+
+
+def test_password_checks_run_on_at_most_workers_threads_with_results_in_order():
+    users = [{"id": i, "username": f"u{i}", "is_admin": False} for i in range(30)]
+    # Every third user's password was changed behind the module's back.
+    fake = FakeMlflow(users=users, passwords={f"u{i}": PW2 if i % 3 == 0 else PW for i in range(30)})
+    check, lock, in_flight, most = fake.password_matches, threading.Lock(), [0], [0]
+    # Three checks must be in flight together to pass the barrier: it proves they run at once.
+    barrier = threading.Barrier(3, timeout=10)
+
+    def counted_check(username, password):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        barrier.wait()
+        try:
+            return check(username, password)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    fake.password_matches = counted_check
+    result = converge_users(fake, [item(username=f"u{i}") for i in range(30)], False, workers=3)
+    assert most[0] == 3
+    assert [u["username"] for u in result["users"]] == [f"u{i}" for i in range(30)]
+    assert sorted(result["diff"]["after"]) == sorted(f"u{i}" for i in range(0, 30, 3))
+    assert [u["actions"] for u in result["users"]][:3] == [["password updated"], [], []]
+
+
+def test_one_worker_gives_the_same_result_as_many():
+    def run(workers):
+        fake = server()
+        return converge_users(fake, [item(password=PW2), item(username="bob"), item(username="admin", is_admin=True)],
+                              False, workers=workers), sorted(fake.writes)
+
+    assert run(1) == run(8)
