@@ -187,8 +187,11 @@ def main():
             path=dict(type="path", required=True),
             manifests=dict(type="list", elements="dict", default=[]),
             resources=dict(type="list", elements="str", default=[]),
-            header=dict(type="str", default="Rendered by onprem.mlflow; change the inventory and render again "
-                                             "rather than editing this file."),
+            header=dict(
+                type="str",
+                default="Rendered by onprem.mlflow; change the inventory and render again "
+                "rather than editing this file.",
+            ),
             prune=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
@@ -242,8 +245,8 @@ def main():
     if module._diff:
         result["diff"] = dict(
             before="files written: none\nfiles removed: none\n",
-            after="files written: %s\nfiles removed: %s\n" % (", ".join(written) or "none",
-                                                                 ", ".join(removed) or "none"),
+            after="files written: %s\nfiles removed: %s\n" % (
+                ", ".join(written) or "none", ", ".join(removed) or "none"),
             before_header=path,
             after_header=path,
         )

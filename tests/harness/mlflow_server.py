@@ -48,7 +48,7 @@ class MlflowServer:
         if user is not None:
             hdrs["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=hdrs)
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=hdrs)  # noqa: S310 - http://127.0.0.1
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback only
                 return resp.status, _json(resp.read())

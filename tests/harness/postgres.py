@@ -4,12 +4,12 @@ loopback port, trust auth for the superuser on loopback only, torn down afterwar
 from __future__ import annotations
 
 import glob
-import time
 import os
 import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +121,7 @@ def start_postgres(workdir: Path) -> Postgres:
 def postgres():
     """A real PostgreSQL server for the whole test session."""
     workdir = Path(tempfile.mkdtemp(prefix="onprem-mlflow-pg-"))
-    os.chmod(workdir, 0o755)
+    os.chmod(workdir, 0o755)  # noqa: S103 - the `postgres` user must reach its data dir inside
     pg = None
     try:
         pg = start_postgres(workdir)

@@ -80,7 +80,7 @@ class Server:
             if not self.alive():
                 raise self.fail(f"exited with code {self.proc.returncode} before {url} answered")
             try:
-                req = urllib.request.Request(url, headers=headers or {})
+                req = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - the harness's own loopback URLs
                 with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 - loopback only
                     if resp.status in ok:
                         return
@@ -111,10 +111,8 @@ class Server:
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
