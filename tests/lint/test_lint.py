@@ -54,15 +54,18 @@ def test_collection_artifact_holds_the_collection_and_nothing_local(artifact):
 
 
 def test_collection_artifact_installs_and_documents_its_modules(artifact, tmp_path):
-    proc = run([str(BIN / "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(tmp_path),
-                str(artifact)])
+    # Away from this checkout's ansible.cfg, whose collections path already holds onprem.mlflow.
+    empty_cfg = tmp_path / "ansible.cfg"
+    empty_cfg.write_text("[defaults]\n")
+    clean = {"ANSIBLE_CONFIG": str(empty_cfg), "ANSIBLE_COLLECTIONS_PATH": str(tmp_path)}
+    proc = run([str(BIN / "ansible-galaxy"), "collection", "install", "--no-deps", "--force", "-p", str(tmp_path),
+                str(artifact)], cwd=tmp_path, env=clean)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     installed = tmp_path / "ansible_collections" / "onprem" / "mlflow"
     modules = sorted(p.stem for p in (installed / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
     assert modules, "the installed collection has no modules"
     # ansible-doc reads the installed copy (not this checkout) and renders every module.
-    env = {"ANSIBLE_COLLECTIONS_PATH": str(tmp_path), "ANSIBLE_CONFIG": os.devnull}
-    proc = run([str(BIN / "ansible-doc"), *[f"onprem.mlflow.{m}" for m in modules]], cwd=tmp_path, env=env)
+    proc = run([str(BIN / "ansible-doc"), *[f"onprem.mlflow.{m}" for m in modules]], cwd=tmp_path, env=clean)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr
     for module in modules:
         assert f"onprem.mlflow.{module}" in proc.stdout
