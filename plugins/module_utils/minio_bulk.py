@@ -344,18 +344,6 @@ def list_service_accounts(conn, admin, users):
     return found
 
 
-def create_service_account(admin, access_key, secret_key, parent, name=None, description=None):
-    """minio_admin's add_service_account without decrypting MinIO's answer: it only repeats the
-    keys we sent, and each decryption is an Argon2 key derivation (64 MiB), which at hundreds of
-    accounts is most of the controller's time."""
-    payload = {"status": "on", "accessKey": access_key, "secretKey": secret_key, "targetUser": parent}
-    for key, value in (("name", name), ("description", description)):
-        if value:
-            payload[key] = value
-    with translated("create service account %s" % access_key, admin.conn.endpoint):
-        admin.encrypted("PUT", "add-service-account", payload)
-
-
 def converge_service_accounts(conn, admin, items, check_mode, workers=DEFAULT_WORKERS):
     problems = []
     for item in items:
@@ -393,7 +381,8 @@ def converge_service_accounts(conn, admin, items, check_mode, workers=DEFAULT_WO
                 if not secret:
                     secret = generate_secret()
                     result["secret_key"] = secret
-                create_service_account(admin, key, secret, item["user"], item.get("name"), item.get("description"))
+                admin.add_service_account(key, secret, parent=item["user"], name=item.get("name"),
+                                          description=item.get("description"))
             return result
         if parent != item["user"]:
             raise MinioModuleError("service account %s belongs to user %s, not %s; remove it (state: absent) and "
