@@ -109,6 +109,8 @@ def start_mlflow(postgres, name: str, auth_cache_ttl: int = 600, workers: int = 
         "MLFLOW_AUTH_ADMIN_USERNAME": ADMIN_USERNAME,
         "MLFLOW_AUTH_ADMIN_PASSWORD": admin_password,
         "MLFLOW_FLASK_SERVER_SECRET_KEY": secrets.token_hex(24),
+        # As the platform runs it (mlflow_job_execution: false): no job runner processes.
+        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
         **(extra_env or {}),
     }
     server = Server(f"MLflow server {name}", argv, workdir / "mlflow.log", env=env, cwd=workdir)

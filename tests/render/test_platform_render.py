@@ -233,6 +233,8 @@ def test_mlflow_runs_basic_auth_with_workspaces(rendering):
                  "PGPASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         assert "secretKeyRef" in env[name]["valueFrom"], name
     assert env["MLFLOW_S3_ENDPOINT_URL"]["value"].startswith("http://minio.")
+    # No job runner unless asked for (mlflow_job_execution).
+    assert env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"]["value"] == "false"
     assert [c["name"] for c in pod["initContainers"]] == ["migrate-tracking-db", "migrate-auth-db"]
     prefix = gv.get("mlflow_path_prefix", "/").rstrip("/")
     assert server["readinessProbe"]["httpGet"]["path"] == f"{prefix}/health"
