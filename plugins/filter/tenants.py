@@ -1,6 +1,7 @@
 # Copyright: contributors to onprem.mlflow
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of role onprem.mlflow.tenants: tenants_normalise and tenants_plan (documented beside)."""
+"""Filters of role onprem.mlflow.tenants: tenants_normalise, tenants_secret_ids,
+tenants_given_passwords and tenants_plan (documented beside)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ansible_collections.onprem.mlflow.plugins.filter.minio import minio_bucket_
 from ansible_collections.onprem.mlflow.plugins.module_utils.tenants_spec import (
     TenantSpecError,
     generated_secret_ids,
+    given_passwords,
     normalise_tenants,
     tenants_plan,
 )
@@ -26,12 +28,17 @@ def tenants_secret_ids(tenants):
     return generated_secret_ids(tenants)
 
 
+def tenants_given_passwords(tenants):
+    return given_passwords(tenants)
+
+
 def _tenants_plan(tenants, secrets, tracking_uri, s3_endpoint_url, secret_name="mlflow-connection",  # noqa: S107
-                  namespace_label="onprem.mlflow/tenant", update_password="always",  # noqa: S107
-                  check_generated=False, fresh=()):
+                  namespace_label="onprem.mlflow/tenant", update_password="changed",  # noqa: S107
+                  check_generated=False, fresh=(), unchanged=()):
     try:
         return tenants_plan(tenants, secrets or {}, tracking_uri, s3_endpoint_url, minio_bucket_policy,
-                            secret_name, namespace_label, update_password, check_generated, fresh or ())
+                            secret_name, namespace_label, update_password, check_generated, fresh or (),
+                            unchanged or ())
     except TenantSpecError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
@@ -41,5 +48,6 @@ class FilterModule:
         return {
             "tenants_normalise": tenants_normalise,
             "tenants_secret_ids": tenants_secret_ids,
+            "tenants_given_passwords": tenants_given_passwords,
             "tenants_plan": _tenants_plan,
         }

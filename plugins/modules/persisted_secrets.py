@@ -14,6 +14,9 @@ description:
     of mode V(0700), written atomically, so an interrupted run leaves either no file or a complete one.
   - Meant for the controller (C(delegate_to) V(localhost)); role onprem.mlflow.tenants keeps generated MLflow passwords
     and MinIO service account secrets with it. Keep the directory out of version control, or encrypt it.
+  - It also remembers secrets it did not generate (passwords from the inventory) by a salted SHA-256 fingerprint
+    only, so that a later run can tell whether such a value changed since it was last applied, without keeping the
+    value (O(fingerprints), O(record)).
   - One task handles any number of secrets, with no per-secret Ansible overhead.
 version_added: 0.1.0
 author:
@@ -26,17 +29,30 @@ options:
     required: true
   present:
     description:
-      - Ids of the secrets to read, and to generate when missing. Letters, digits, C(.), C(_), C(-) and C(/)
-        (no C(..) and no leading C(/)).
+      - Ids of the secrets to read, and to generate when missing. Parts separated by C(/), none of them empty,
+        C(.) or C(..), without whitespace (C(mlflow-user/alice@lab.example) is fine).
     type: list
     elements: str
     default: []
   absent:
     description:
-      - Ids of secrets to delete (for example those of a retired tenant). Missing ones are fine.
+      - Ids of secrets or fingerprints to delete (for example those of a retired tenant). Missing ones are fine.
     type: list
     elements: str
     default: []
+  fingerprints:
+    description:
+      - Id to a secret given from outside (an inventory password). Returned in RV(unchanged) when the fingerprint
+        kept under that id matches the value. The value itself is never written.
+    type: dict
+    default: {}
+  record:
+    description:
+      - Keep the fingerprints of O(fingerprints) whose kept one is missing or different. Run it once the values were
+        applied (for example after the users got these passwords), so that RV(unchanged) never claims a value that
+        did not reach its server.
+    type: bool
+    default: false
   length:
     description:
       - Length of a generated secret (letters and digits), 12-40.
@@ -51,7 +67,7 @@ attributes:
   diff_mode:
     description: Returns before and after in diff mode, secrets masked.
     support: full
-    details: The diff lists the ids created and deleted, never a value.
+    details: The diff lists the ids created and deleted and the fingerprints recorded, never a value.
 """
 
 EXAMPLES = r"""
@@ -63,6 +79,15 @@ EXAMPLES = r"""
       - minio-service-account/team-a
   delegate_to: localhost
   register: kept
+  no_log: true
+
+- name: Which inventory passwords are the ones last applied
+  onprem.mlflow.persisted_secrets:
+    path: "{{ playbook_dir }}/../build/secrets"
+    fingerprints:
+      mlflow-password/alice: "{{ vault_alice_password }}"
+  delegate_to: localhost
+  register: given
   no_log: true
 
 - name: Forget the secrets of a retired team
@@ -89,23 +114,37 @@ deleted:
   returned: always
   type: list
   elements: str
+unchanged:
+  description: Ids of O(fingerprints) whose kept fingerprint matched the given value before this run.
+  returned: always
+  type: list
+  elements: str
+  sample: [mlflow-password/alice]
+recorded:
+  description: Ids of O(fingerprints) whose fingerprint this run wrote (with O(record)).
+  returned: always
+  type: list
+  elements: str
 """
 
+import hashlib
+import hmac
 import os
-import re
 import secrets
 import string
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-_ID = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 ALPHABET = string.ascii_letters + string.digits
 
 
 def id_problem(secret_id):
-    if not _ID.match(secret_id) or any(part in (".", "..") for part in secret_id.split("/")):
-        return "secret id %r must be letters, digits, '.', '_', '-' and '/' without '..' or a leading '/'" % secret_id
+    parts = secret_id.split("/")
+    if any(part in ("", ".", "..") or len(part) > 255 or not part.isprintable() or any(c.isspace() for c in part)
+           for part in parts):
+        return ("secret id %r must be parts separated by '/', none of them empty, '.' or '..', without whitespace"
+                % secret_id)
     return None
 
 
@@ -138,6 +177,17 @@ def read_secret(path):
     return value
 
 
+def fingerprint(value, salt=None):
+    """A salted SHA-256 of `value`: enough to recognise it again, useless to recover it."""
+    salt = salt if salt is not None else secrets.token_hex(16)
+    return "sha256:%s:%s" % (salt, hmac.new(salt.encode(), value.encode(), hashlib.sha256).hexdigest())
+
+
+def fingerprint_matches(kept, value):
+    parts = kept.split(":")
+    return len(parts) == 3 and parts[0] == "sha256" and hmac.compare_digest(fingerprint(value, parts[1]), kept)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -145,23 +195,29 @@ def main():
             present=dict(type="list", elements="str", default=[], no_log=False),
             absent=dict(type="list", elements="str", default=[]),
             length=dict(type="int", default=32, no_log=False),
+            fingerprints=dict(type="dict", default={}, no_log=True),
+            record=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     params = module.params
     root = params["path"]
-    problems = [p for p in (id_problem(i) for i in params["present"] + params["absent"]) if p]
-    both = sorted(set(params["present"]) & set(params["absent"]))
-    if both:
-        problems.append("ids both present and absent: %s" % ", ".join(both))
+    given = params["fingerprints"]
+    problems = [p for p in (id_problem(i) for i in params["present"] + params["absent"] + sorted(given)) if p]
+    problems += ["fingerprint %s: the value must be a non-empty string" % i
+                 for i, v in sorted(given.items()) if not isinstance(v, str) or not v]
+    for first, second in (("present", "absent"), ("present", "fingerprints"), ("fingerprints", "absent")):
+        both = sorted(set(params[first]) & set(params[second]))
+        if both:
+            problems.append("ids both in %s and %s: %s" % (first, second, ", ".join(both)))
     if not 12 <= params["length"] <= 40:
         problems.append("length must be 12-40, not %d" % params["length"])
     if problems:
         module.fail_json(msg="; ".join(problems))
 
-    values, created, deleted = {}, [], []
+    values, created, deleted, unchanged, recorded = {}, [], [], [], []
     try:
-        if params["present"] and not module.check_mode:
+        if (params["present"] or (params["record"] and given)) and not module.check_mode:
             make_dirs(root)
         for secret_id in params["present"]:
             file_path = os.path.join(root, secret_id)
@@ -175,6 +231,14 @@ def main():
                 write_secret(file_path, value)
             values[secret_id] = value
             created.append(secret_id)
+        for secret_id, value in sorted(given.items()):
+            file_path = os.path.join(root, secret_id)
+            if os.path.isfile(file_path) and fingerprint_matches(read_secret(file_path), value):
+                unchanged.append(secret_id)
+            elif params["record"]:
+                recorded.append(secret_id)
+                if not module.check_mode:
+                    write_secret(file_path, fingerprint(value))
         for secret_id in params["absent"]:
             file_path = os.path.join(root, secret_id)
             if os.path.lexists(file_path):
@@ -183,11 +247,12 @@ def main():
                     os.unlink(file_path)
     except OSError as exc:
         module.fail_json(msg="cannot keep secrets in %s: %s" % (root, exc.strerror or exc),
-                         created=created, deleted=deleted)
+                         created=created, deleted=deleted, recorded=recorded)
 
-    module.exit_json(changed=bool(created or deleted), secrets=values, created=created, deleted=deleted,
+    module.exit_json(changed=bool(created or deleted or recorded), secrets=values, created=created, deleted=deleted,
+                     unchanged=unchanged, recorded=recorded,
                      diff={"before": {"secrets": sorted(set(deleted))},
-                           "after": {"secrets": sorted(set(created))}})
+                           "after": {"secrets": sorted(set(created)), "fingerprints": recorded}})
 
 
 if __name__ == "__main__":

@@ -92,8 +92,9 @@ def test_duplicates_and_fail_on():
 
 
 @pytest.mark.parametrize("secret_id, ok", [("mlflow-user/alice", True), ("minio-service-account/team-a", True),
+                                           ("mlflow-user/alice@lab.example", True), ("mlflow-user/jörg+ml", True),
                                            ("../etc/passwd", False), ("/abs", False), ("a/../b", False),
-                                           ("a b", False), ("a//b", False)])
+                                           ("a/./b", False), ("a b", False), ("a//b", False), ("a/b\n", False)])
 def test_secret_ids(secret_id, ok):
     assert (persisted_secrets.id_problem(secret_id) is None) is ok
 
@@ -107,6 +108,16 @@ def test_secret_files_are_private_and_atomic(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700 and root.stat().st_mode & 0o777 == 0o700
     assert [p.name for p in path.parent.iterdir()] == ["alice"]  # no temporary file left
+
+
+def test_fingerprints_recognise_the_value_and_never_hold_it():
+    kept = persisted_secrets.fingerprint("inventory-password-1")
+    assert "inventory-password-1" not in kept and kept.startswith("sha256:")
+    assert persisted_secrets.fingerprint_matches(kept, "inventory-password-1")
+    assert not persisted_secrets.fingerprint_matches(kept, "inventory-password-2")
+    assert not persisted_secrets.fingerprint_matches("a generated secret", "a generated secret")
+    # Salted: the same value gives another fingerprint each time it is recorded.
+    assert persisted_secrets.fingerprint("inventory-password-1") != kept
 
 
 def test_env_files_render_and_refuse_unsafe_values():

@@ -13,6 +13,7 @@ from ansible_collections.onprem.mlflow.plugins.filter.minio import minio_bucket_
 from ansible_collections.onprem.mlflow.plugins.module_utils.tenants_spec import (
     TenantSpecError,
     generated_secret_ids,
+    given_passwords,
     normalise_tenants,
     service_account_key,
     tenants_plan,
@@ -235,3 +236,23 @@ def test_plan_sets_freshly_generated_passwords_of_existing_users():
     plan = tenants_plan(tenants, secrets, "u", "s", minio_bucket_policy, fresh=["mlflow-user/team-a-workload"])
     checks = {u["username"]: u["update_password"] for u in plan["mlflow_users"]}
     assert checks["team-a-workload"] == "always" and checks["team-b-workload"] == "on_create"
+
+
+def test_given_passwords_are_checked_only_when_changed_since_last_applied():
+    tenants = normalise_tenants(good())
+    assert given_passwords(tenants) == {"mlflow-password/alice": GOOD_PASSWORD}  # present tenants' given ones
+    secrets = {i: "generated-" + i for i in generated_secret_ids(tenants)}
+    # No fingerprint matches (first run, or the inventory changed alice's password): checked.
+    plan = tenants_plan(tenants, secrets, "u", "s", minio_bucket_policy)
+    assert {u["username"]: u["update_password"] for u in plan["mlflow_users"]}["alice"] == "always"
+    # Alice's kept fingerprint matches: nothing to check for her.
+    plan = tenants_plan(tenants, secrets, "u", "s", minio_bucket_policy, unchanged=["mlflow-password/alice"])
+    assert {u["username"]: u["update_password"] for u in plan["mlflow_users"]}["alice"] == "on_create"
+    # `always` ignores the fingerprints.
+    plan = tenants_plan(tenants, secrets, "u", "s", minio_bucket_policy, update_password="always",  # noqa: S106
+                        unchanged=["mlflow-password/alice"])
+    assert {u["username"]: u["update_password"] for u in plan["mlflow_users"]}["alice"] == "always"
+    # Fingerprints of users whose password is not (or no longer) given, and of retired users, go.
+    assert sorted(plan["fingerprints_absent"]) == sorted(
+        "mlflow-password/" + name for name in ("bob", "team-a-workload", "team-b-workload", "carol",
+                                               "old-team-workload"))

@@ -22,6 +22,7 @@ PLAYBOOK = ROOT / "playbooks" / "tenants.yml"
 # Names of this module's objects; the session's servers are shared with other tests.
 ALPHA, BETA, GAMMA = "tt-alpha", "tt-beta", "tt-gamma"
 ALICE_PASSWORD = "alice-tenant-pw-0001"  # noqa: S105 - a test value
+ALICE_NEW_PASSWORD = "alice-tenant-pw-0002"  # noqa: S105 - a test value
 SETTINGS_KEYS = {"MLFLOW_TRACKING_URI", "MLFLOW_WORKSPACE", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD",
                  "MLFLOW_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
 
@@ -52,13 +53,13 @@ SEARCH = textwrap.dedent("""
 """)
 
 
-def tenants(alice_in_beta=True, gamma="present", extra=None):
+def tenants(alice_in_beta=True, gamma="present", extra=None, alice_password=ALICE_PASSWORD):
     beta_members = [{"username": "tt-carol", "role": "admin"}]
     if alice_in_beta:
-        beta_members.append({"username": "tt-alice", "role": "user", "password": ALICE_PASSWORD})
+        beta_members.append({"username": "tt-alice", "role": "user", "password": alice_password})
     listed = [
         {"name": ALPHA, "quota": "1GiB", "members": [
-            {"username": "tt-alice", "role": "admin", "password": ALICE_PASSWORD},
+            {"username": "tt-alice", "role": "admin", "password": alice_password},
             {"username": "tt-bob"}]},
         {"name": BETA, "members": beta_members},
         {"name": GAMMA, "state": gamma, "members": [{"username": "tt-dave"}]},
@@ -133,8 +134,12 @@ class Platform:
                                  for u in json.loads(admin.user_list()) if u.startswith("mlflow-tt-")},
         }
 
+    def password_checks(self) -> int:
+        """How many password checks (`users/current` requests) MLflow has answered so far."""
+        return self.mlflow.log_path.read_text(errors="replace").count("/api/2.0/mlflow/users/current")
+
     def all_secrets(self) -> set[str]:
-        found = {ALICE_PASSWORD, self.mlflow.admin_password, self.minio.secret_key}
+        found = {ALICE_PASSWORD, ALICE_NEW_PASSWORD, self.mlflow.admin_password, self.minio.secret_key}
         for path in self.secrets_dir.rglob("*"):
             if path.is_file():
                 found.add(path.read_text().strip())
@@ -175,12 +180,46 @@ def test_first_run_creates_everything(platform):
 
 
 def test_second_run_changes_nothing_and_prints_no_secret(platform):
+    checks_before = platform.password_checks()
     result = platform.run(tenants(), verbosity=3)
     assert result.rc == 0, result.output[-5000:]
     assert result.changed == 0, result.output[-5000:]
     leaked = [s for s in platform.all_secrets() if s in result.output]
     assert not leaked, "a password or secret key is in the -vvv output"
     assert "tt-alpha-workload" in result.output  # the summary is there
+    # Alice's given password is the one applied last time: not checked again on the server.
+    assert platform.password_checks() == checks_before
+
+
+def test_a_changed_inventory_password_is_set_and_an_outside_change_only_with_always(platform):
+    # MLflow caches a verified password per server process (auth_cache_ttl_seconds) and forgets it
+    # only in the process that handled a change: so this test never logs in with a password before
+    # the server's copy of it is final, or a stale cache entry elsewhere could answer for it.
+    def logs_in(password):
+        status, _ = platform.mlflow.request("GET", "/api/2.0/mlflow/users/current", auth=("tt-alice", password))
+        assert status in (200, 401)
+        return status == 200
+
+    # The inventory gives alice a new password: set on the server, the old one stops working.
+    result = platform.run(tenants(alice_password=ALICE_NEW_PASSWORD))
+    assert result.rc == 0 and result.changed > 0, result.output[-5000:]
+    assert not logs_in(ALICE_PASSWORD)
+    # Alice changes it through MLflow: the default mode leaves that alone (the inventory did not change)...
+    outside = "alice-own-choice-03"  # noqa: S105 - a test value
+    status, _ = platform.mlflow.request("PATCH", "/api/2.0/mlflow/users/update-password",
+                                        {"username": "tt-alice", "password": outside})
+    assert status == 200
+    result = platform.run(tenants(alice_password=ALICE_NEW_PASSWORD))
+    assert result.rc == 0 and result.changed == 0, result.output[-5000:]
+    assert logs_in(outside)
+    # ...`always` checks it on the server and sets the inventory's one again.
+    result = platform.run(tenants(alice_password=ALICE_NEW_PASSWORD), more={"tenants_update_password": "always"})
+    assert result.rc == 0 and result.changed > 0, result.output[-5000:]
+    assert logs_in(ALICE_NEW_PASSWORD)
+    # Back to the module's password for the tests that follow.
+    result = platform.run(tenants())
+    assert result.rc == 0 and result.changed > 0, result.output[-5000:]
+    assert logs_in(ALICE_PASSWORD)
 
 
 def test_workload_and_members_log_runs_into_their_bucket(platform):
