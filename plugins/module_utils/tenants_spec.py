@@ -281,7 +281,7 @@ def tenants_plan(tenants, secrets, tracking_uri, s3_endpoint_url, bucket_policy,
             if username not in users_in_present:
                 users_in_present.add(username)
                 check = update_password if username in passwords else "on_create"
-                if check == "changed":  # noqa: S105 - a mode
+                if check == "changed":
                     check = "on_create" if "mlflow-password/" + username in unchanged else "always"
                 if username not in passwords:
                     plan["fingerprints_absent"].append("mlflow-password/" + username)

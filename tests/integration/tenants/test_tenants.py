@@ -205,7 +205,7 @@ def test_a_changed_inventory_password_is_set_and_an_outside_change_only_with_alw
     assert result.rc == 0 and result.changed > 0, result.output[-5000:]
     assert not logs_in(ALICE_PASSWORD)
     # Alice changes it through MLflow: the default mode leaves that alone (the inventory did not change)...
-    outside = "alice-own-choice-03"  # noqa: S105 - a test value
+    outside = "alice-own-choice-03"
     status, _ = platform.mlflow.request("PATCH", "/api/2.0/mlflow/users/update-password",
                                         {"username": "tt-alice", "password": outside})
     assert status == 200

@@ -12,10 +12,9 @@ import io
 import json
 
 import pytest
+from ansible_collections.onprem.mlflow.plugins.module_utils import minio_crypto
 from Crypto.Cipher import AES
 from minio import crypto as minio_crypto_py
-
-from ansible_collections.onprem.mlflow.plugins.module_utils import minio_crypto
 
 
 class _Response(io.BytesIO):
