@@ -25,12 +25,16 @@ try:
 except ImportError:  # reported by MinioConnection with missing_required_lib()
     decrypt = None
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import Command
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import Command, MinioAdminApi
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_buckets import (
     create_bucket,
     has_objects,
     purge_bucket,
     remove_bucket,
+)
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
+    MinioConnection,
+    minio_argument_spec,
 )
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import (
     MinioModuleError,
@@ -48,6 +52,25 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.minio_size import fo
 
 DEFAULT_WORKERS = 8
 ALPHABET = string.ascii_letters + string.digits
+
+
+def list_module_spec(option, item_options):
+    """The argument_spec of a list module: the connection options, the list `option` of items
+    with `item_options`, and `workers`."""
+    spec = minio_argument_spec()
+    spec.update({option: dict(type="list", elements="dict", required=True, options=item_options),
+                 "workers": dict(type="int", default=DEFAULT_WORKERS)})
+    return spec
+
+
+def run_list_module(module, option, converge):
+    """The result of `converge` over module.params[option]; a MinioModuleError (whose message is
+    safe to show) fails the module."""
+    try:
+        conn = MinioConnection(module)
+        return converge(conn, MinioAdminApi(conn), module.params[option], module.check_mode, module.params["workers"])
+    except MinioModuleError as exc:
+        module.fail_json(msg=str(exc), changed=False)
 
 
 def parallel(func, items, workers=DEFAULT_WORKERS):

@@ -105,29 +105,17 @@ buckets:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import BUCKET_OPTIONS, converge_buckets
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
-    MinioConnection,
-    minio_argument_spec,
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
+    BUCKET_OPTIONS,
+    converge_buckets,
+    list_module_spec,
+    run_list_module,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import MinioModuleError
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        buckets=dict(type="list", elements="dict", required=True, options=BUCKET_OPTIONS),
-        workers=dict(type="int", default=8),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        conn = MinioConnection(module)
-        result = converge_buckets(conn, MinioAdminApi(conn), module.params["buckets"], module.check_mode,
-                                  module.params["workers"])
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=list_module_spec("buckets", BUCKET_OPTIONS), supports_check_mode=True)
+    module.exit_json(**run_list_module(module, "buckets", converge_buckets))
 
 
 if __name__ == "__main__":

@@ -95,29 +95,17 @@ policies:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import POLICY_OPTIONS, converge_policies
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
-    MinioConnection,
-    minio_argument_spec,
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
+    POLICY_OPTIONS,
+    converge_policies,
+    list_module_spec,
+    run_list_module,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import MinioModuleError
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        policies=dict(type="list", elements="dict", required=True, options=POLICY_OPTIONS),
-        workers=dict(type="int", default=8),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        conn = MinioConnection(module)
-        result = converge_policies(conn, MinioAdminApi(conn), module.params["policies"], module.check_mode,
-                                   module.params["workers"])
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=list_module_spec("policies", POLICY_OPTIONS), supports_check_mode=True)
+    module.exit_json(**run_list_module(module, "policies", converge_policies))
 
 
 if __name__ == "__main__":

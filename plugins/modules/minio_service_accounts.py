@@ -124,32 +124,18 @@ service_accounts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
     SERVICE_ACCOUNT_OPTIONS,
     converge_service_accounts,
+    list_module_spec,
+    run_list_module,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
-    MinioConnection,
-    minio_argument_spec,
-)
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import MinioModuleError
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        service_accounts=dict(type="list", elements="dict", required=True, options=SERVICE_ACCOUNT_OPTIONS),
-        workers=dict(type="int", default=8),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        conn = MinioConnection(module)
-        result = converge_service_accounts(conn, MinioAdminApi(conn), module.params["service_accounts"],
-                                           module.check_mode, module.params["workers"])
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=list_module_spec("service_accounts", SERVICE_ACCOUNT_OPTIONS),
+                           supports_check_mode=True)
+    module.exit_json(**run_list_module(module, "service_accounts", converge_service_accounts))
 
 
 if __name__ == "__main__":

@@ -100,29 +100,17 @@ users:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import USER_OPTIONS, converge_users
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
-    MinioConnection,
-    minio_argument_spec,
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
+    USER_OPTIONS,
+    converge_users,
+    list_module_spec,
+    run_list_module,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import MinioModuleError
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
-        workers=dict(type="int", default=8),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        conn = MinioConnection(module)
-        result = converge_users(conn, MinioAdminApi(conn), module.params["users"], module.check_mode,
-                                module.params["workers"])
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=list_module_spec("users", USER_OPTIONS), supports_check_mode=True)
+    module.exit_json(**run_list_module(module, "users", converge_users))
 
 
 if __name__ == "__main__":
