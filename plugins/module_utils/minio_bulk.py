@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import secrets
 import string
-from concurrent.futures import ThreadPoolExecutor
 
 try:
     from minio.crypto import decrypt
@@ -49,6 +48,7 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.minio_policy_doc imp
     policies_equal,
 )
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio_size import format_size, parse_size
+from ansible_collections.onprem.mlflow.plugins.module_utils.thread_pool import run_all
 
 DEFAULT_WORKERS = 8
 ALPHABET = string.ascii_letters + string.digits
@@ -79,20 +79,10 @@ def parallel(func, items, workers=DEFAULT_WORKERS):
     Every call runs even when one fails; then the failures are raised as one MinioModuleError
     naming each (the messages are the safe ones of minio_errors).
     """
-    if not items:
-        return []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        futures = [pool.submit(func, item) for item in items]
-    results, errors = [], []
-    for future in futures:
-        try:
-            results.append(future.result())
-        except MinioModuleError as exc:
-            errors.append(str(exc))
-            results.append(None)
+    results, errors = run_all(func, items, workers, MinioModuleError)
     if errors:
         more = " (and %d more)" % (len(errors) - 5) if len(errors) > 5 else ""
-        raise MinioModuleError("; ".join(errors[:5]) + more)
+        raise MinioModuleError("; ".join(str(exc) for exc in errors[:5]) + more)
     return results
 
 

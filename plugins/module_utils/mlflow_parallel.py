@@ -5,15 +5,15 @@
 At hundreds of tenants, handling the listed users or memberships one after the other is what
 takes the time: each `users/current` password check and each new user costs a password hash on
 the server (CPU-bound, and the server's several workers can run them at once), each other request
-a round trip. run_all runs a per-object function on at most `workers` threads; mlflow_users uses
-it for its per-user work, converge_members below for the memberships of workspace rosters (the
-very same mlflow_members.converge_member, after the checks done before any change).
+a round trip. run_all runs a per-object function on at most `workers` threads (thread_pool) and
+raises the first failure with a count; mlflow_users uses it for its per-user work,
+converge_members below for the memberships of workspace rosters (the very same
+mlflow_members.converge_member, after the checks done before any change).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
+from ansible_collections.onprem.mlflow.plugins.module_utils import thread_pool
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowError
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_members import converge_member
 
@@ -23,16 +23,7 @@ DEFAULT_WORKERS = 8
 def run_all(func, items, workers):
     """func(item) for each item on at most `workers` threads, in order; every item runs, then the
     first failure (an MlflowError or ValueError, whose messages are safe) is raised with a count."""
-    if not items:
-        return []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        futures = [pool.submit(func, item) for item in items]
-    results, failures = [], []
-    for future in futures:
-        try:
-            results.append(future.result())
-        except (MlflowError, ValueError) as exc:
-            failures.append(exc)
+    results, failures = thread_pool.run_all(func, items, workers, (MlflowError, ValueError))
     if failures:
         first = failures[0]
         if len(failures) > 1:
