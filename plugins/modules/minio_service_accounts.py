@@ -60,14 +60,15 @@ options:
     default: 8
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return the changed status without changing anything.
     support: full
   diff_mode:
-    description: Returns before and after in diff mode, secrets masked.
     support: full
     details: The diff says that a secret changes, never what it is.
+  platform:
+    platforms: posix
 """
 
 EXAMPLES = r"""
