@@ -333,11 +333,16 @@ def test_removed_member_and_retired_tenant_lose_access_data_stays(platform):
     assert "mlflow-tt-gamma" not in state["minio_users"] and "mlflow-tt-gamma" not in state["policies"]
     assert not (platform.credentials_dir / f"{GAMMA}.env").exists()
     assert not (platform.secrets_dir / "mlflow-user" / "tt-gamma-workload").exists()
-    # Access is gone...
+    # Access is gone... MLflow answers a deleted user 401, or 404 ("user not found") from a server
+    # process that still holds the password in its auth cache (docs/tenants.md): never data.
     for env in (gamma_env, dave):
-        status, _ = platform.mlflow.request("GET", "/api/2.0/mlflow/users/current",
-                                            auth=(env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_TRACKING_PASSWORD"]))
-        assert status == 401
+        auth = (env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_TRACKING_PASSWORD"])
+        for _ in range(3):  # both uvicorn workers
+            status, _ = platform.mlflow.request("GET", "/api/2.0/mlflow/users/current", auth=auth)
+            assert status in (401, 404)
+            status, found = platform.mlflow.request("POST", "/api/2.0/mlflow/experiments/search", {"max_results": 10},
+                                                    auth=auth, headers={"X-MLFLOW-WORKSPACE": GAMMA})
+            assert status in (401, 404) and "experiments" not in found, (status, found)
     s3 = platform.minio.boto3(gamma_env["AWS_ACCESS_KEY_ID"], gamma_env["AWS_SECRET_ACCESS_KEY"])
     with pytest.raises(botocore.exceptions.ClientError):
         s3.list_objects_v2(Bucket=f"mlflow-{GAMMA}")
