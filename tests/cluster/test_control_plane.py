@@ -41,17 +41,6 @@ def wait_for(what: str, check, timeout: float = 60):
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
-@pytest.fixture(scope="module")
-def api(kube_cluster):
-    with kube_cluster.api_client() as api_client:
-        yield api_client
-
-
-@pytest.fixture(scope="module")
-def core(api):
-    return client.CoreV1Api(api)
-
-
 @pytest.fixture
 def namespace(core):
     """A fresh namespace per test, deleted afterwards (labels can be set by the test)."""

@@ -80,17 +80,6 @@ def without_secrets(output: str, values: set[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def api(kube_cluster):
-    with kube_cluster.api_client() as api_client:
-        yield api_client
-
-
-@pytest.fixture(scope="module")
-def core(api):
-    return client.CoreV1Api(api)
-
-
-@pytest.fixture(scope="module")
 def dyn(api):
     return dynamic.DynamicClient(api)
 

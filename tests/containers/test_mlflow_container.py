@@ -142,6 +142,17 @@ def _edit_deployment(copy: Path, edit) -> Path:
     return path
 
 
+def _assert_fails_to_start(proc, tmp_path, edited):
+    """The container exits before its startup probe answers, and the failure names the edited file."""
+    server = proc.start(tmp_path / "broken.log")
+    try:
+        with pytest.raises(RuntimeError, match="exited with code") as err:
+            proc.wait_probe("startup", server)
+    finally:
+        server.stop()
+    assert str(edited) in str(err.value)
+
+
 def test_broken_manifest_wrong_secret_key_is_detected(rendered, tmp_path):
     """A Deployment reading the admin password under a key the Secret does not have."""
     copy = _copy_render(rendered, tmp_path)
@@ -169,13 +180,7 @@ def test_broken_manifest_missing_auth_ini_mount_fails_to_start(rendered, bootstr
     path = _edit_deployment(copy, no_mount)
     proc = mlflow_container(Manifests(copy), bootstrapped_postgres, platform_minio[0], tmp_path / "w")
     assert proc.env["MLFLOW_AUTH_CONFIG_PATH"] == "/etc/mlflow/basic_auth.ini"
-    server = proc.start(tmp_path / "broken.log")
-    try:
-        with pytest.raises(RuntimeError, match="exited with code") as err:
-            proc.wait_probe("startup", server)
-    finally:
-        server.stop()
-    assert str(path) in str(err.value)
+    _assert_fails_to_start(proc, tmp_path, path)
 
 
 def test_broken_manifest_wrong_env_name_fails_to_start(rendered, bootstrapped_postgres, platform_minio, tmp_path):
@@ -191,10 +196,4 @@ def test_broken_manifest_wrong_env_name_fails_to_start(rendered, bootstrapped_po
     path = _edit_deployment(copy, misspelt)
     proc = mlflow_container(Manifests(copy), bootstrapped_postgres, platform_minio[0], tmp_path / "w")
     assert "--backend-store-uri=$(MLFLOW_BACKEND_STORE_URI)" in proc.argv
-    server = proc.start(tmp_path / "broken.log")
-    try:
-        with pytest.raises(RuntimeError, match="exited with code") as err:
-            proc.wait_probe("startup", server)
-    finally:
-        server.stop()
-    assert str(path) in str(err.value)
+    _assert_fails_to_start(proc, tmp_path, path)
