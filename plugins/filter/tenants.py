@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Filters of role onprem.mlflow.tenants: tenants_normalise, tenants_secret_ids,
 tenants_given_passwords and tenants_plan (documented beside)."""
 

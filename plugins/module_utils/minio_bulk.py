@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Many MinIO objects of one kind in one module run: the minio_buckets, minio_policies, minio_users
 and minio_service_accounts modules (the list forms of minio_bucket, minio_policy, minio_user and
 minio_service_account).

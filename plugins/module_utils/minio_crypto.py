@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The encrypted request bodies of MinIO's admin API (madmin's EncryptData format), made cheap.
 
 MinIO wants the body of some admin calls (add-user, add-service-account, policy attach, ...)

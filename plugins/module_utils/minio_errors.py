@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Turn what minio-py and urllib3 raise into one clear, secret-free message.
 
 MinIO answers admin errors as JSON (`Code`, `Message`) and S3 errors as XML (`<Code>`).

@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Human sizes (50GiB, 500MB, 1073741824) to bytes and back, for bucket quotas."""
 
 from __future__ import annotations

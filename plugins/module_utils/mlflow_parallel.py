@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Per-object MLflow requests on a bounded thread pool.
 
 At hundreds of tenants, handling the listed users or memberships one after the other is what

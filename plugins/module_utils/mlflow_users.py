@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """MLflow users: desired state against `users/list`, for one user (mlflow_user) or many (mlflow_users).
 
 One `users/list` answers for every user, so a run costs one request plus one per change, plus

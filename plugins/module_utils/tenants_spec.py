@@ -1,5 +1,6 @@
 # Copyright: contributors to onprem.mlflow
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The tenant list of role onprem.mlflow.tenants: checked as a whole, then normalised.
 
 One tenant name becomes an MLflow workspace, part of a MinIO bucket name and (by default)
