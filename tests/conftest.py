@@ -7,6 +7,7 @@ TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))
 
 pytest_plugins = [
+    "harness.budget",
     "harness.postgres",
     "harness.mlflow_server",
     "harness.playbook",

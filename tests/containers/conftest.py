@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from containers_helpers import IMAGE_PATH, MC_VERSION, minio_hosts, postgres_hosts
+from containers_helpers import IMAGE_PATH, minio_hosts, postgres_hosts
 from harness import postgres as pg_harness
 from harness.playbook import ROOT, run_playbook
 from harness.pod_process import Manifests, container_process
@@ -141,10 +141,10 @@ def platform_minio(rendered, tmp_path_factory):
 @pytest.fixture(scope="session")
 def bootstrapped_minio(rendered, platform_minio, tmp_path_factory):
     """MinIO after the platform's bootstrap Job, run with the real `mc` (built from its Go module)."""
-    from harness.gobuild import go_install
+    from harness.minio_server import mc_binary
 
     proc, _server = platform_minio
-    mc = go_install("github.com/minio/mc", MC_VERSION, "mc", "mc")
+    mc = mc_binary()
     job = next(j for j in rendered.find("Job") if j.name.startswith("minio-bootstrap"))
     boot = container_process(rendered, "Job", job.name, workdir=tmp_path_factory.mktemp("minio-bootstrap"),
                              service_hosts=minio_hosts(proc.local_port(9000)),

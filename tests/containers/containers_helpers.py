@@ -9,9 +9,6 @@ from pathlib import Path
 from harness.pod_process import ContainerProcess, container_process, pick_ports, service_dns_names
 
 NAMESPACE = "mlflow-platform"
-# MinIO's client, the program of the bootstrap Job's image (quay.io/minio/mc), built from its Go
-# module like the server: the newest version the Go module proxy serves.
-MC_VERSION = "v0.0.0-20250313080218-cf909e1063a9"
 # The image's programs, as this machine provides them (the test venv installs
 # images/mlflow/requirements.txt, the packages of the MLflow image).
 VENV_BIN = str(Path(sys.executable).parent)

@@ -16,8 +16,8 @@ import subprocess
 
 import pytest
 from containers_helpers import mlflow_container, run_migrations
+from harness.old_mlflow import OLD_MLFLOW_VERSION, old_mlflow_bin
 from harness.pod_process import resolve_to_loopback
-from old_mlflow import OLD_MLFLOW_VERSION, old_mlflow_bin
 
 
 def _admin(rendered) -> tuple[str, str]:

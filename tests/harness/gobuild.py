@@ -11,11 +11,13 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
+from .budget import ensure
 from .procs import cache_dir
 
-MIN_GO = (1, 26)  # KWOK v0.8.0 needs Go 1.26; MinIO and Kubernetes need less
+MIN_GO = (1, 25)  # the tools module (Kubernetes 1.35, KWOK v0.7.0) needs Go 1.25; MinIO less
 
 
 def _version(go: str) -> tuple[int, int]:
@@ -60,13 +62,15 @@ def cached_binary(name: str, pin: str, binary: str) -> Path:
 
 
 def go_install(package: str, version: str, name: str, binary: str, log: Path | None = None) -> Path:
-    """`go install package@version` into the cache unless it is already there."""
+    """`go install package@version` into the cache unless it is already there (budget.ensure)."""
     target = cached_binary(name, version, binary)
-    if target.exists():
-        return target
-    env = go_env()
-    env["GOBIN"] = str(target.parent)
-    _run([go_binary(), "install", f"{package}@{version}"], env=env, cwd=target.parent, log=log)
+
+    def make() -> None:
+        env = go_env()
+        env["GOBIN"] = str(target.parent)
+        _run([go_binary(), "install", f"{package}@{version}"], env=env, cwd=target.parent, log=log)
+
+    ensure(name, version, target.exists, make)
     return target
 
 
@@ -79,21 +83,43 @@ def _run(argv: list[str], env: dict, cwd: Path, log: Path | None) -> None:
         raise RuntimeError(f"`{' '.join(argv)}` failed ({proc.returncode}):\n{tail}")
 
 
-def go_build(module_dir: Path, package: str, target: Path, ldflags: str = "", log: Path | None = None) -> Path:
-    """`go build package` inside the tools module `module_dir` into `target`, unless it exists.
+def go_build(module_dir: Path, name: str, pin: str, targets: dict[str, Path], ldflags: str = "",
+             log: Path | None = None) -> dict[str, Path]:
+    """`go build` of several packages of the tools module `module_dir` in one invocation.
 
-    For servers that cannot be `go install`ed (their go.mod has replace directives), a small
-    module in the test tree pins them instead. The binary is written beside `target` and
-    renamed, so an interrupted build never leaves a half-written file in the cache.
+    `targets` maps each package to the cached path of its binary. For servers that cannot be
+    `go install`ed (their go.mod has replace directives), a small module in the test tree pins
+    them instead. Only the missing binaries are built, all in one `go build`, so the packages
+    they share are compiled once and the links run side by side. Each binary is written to a
+    scratch directory and renamed into place, so an interrupted build never leaves a
+    half-written file in the cache.
     """
-    if target.exists():
-        return target
-    env = go_env()
-    env["GOFLAGS"] = "-mod=readonly"  # the committed go.sum is the pin: never rewrite it
-    partial = target.with_name(target.name + ".partial")
-    argv = [go_binary(), "build", "-trimpath", "-o", str(partial)]
-    if ldflags:
-        argv += ["-ldflags", ldflags]
-    _run([*argv, package], env=env, cwd=module_dir, log=log)
-    partial.rename(target)
-    return target
+    def missing() -> dict[str, Path]:
+        return {pkg: path for pkg, path in targets.items() if not path.exists()}
+
+    def make() -> None:
+        todo = missing()
+        env = go_env()
+        env["GOFLAGS"] = "-mod=readonly"  # the committed go.sum is the pin: never rewrite it
+        scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=cache_dir(name)))
+        try:
+            argv = [go_binary(), "build", "-trimpath", "-o", f"{scratch}{os.sep}"]
+            if ldflags:
+                argv += ["-ldflags", ldflags]
+            _run([*argv, *todo], env=env, cwd=module_dir, log=log)
+            for pkg, path in todo.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                (scratch / _binary_name(pkg)).rename(path)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    ensure(name, pin, lambda: not missing(), make)
+    return targets
+
+
+def _binary_name(package: str) -> str:
+    """The file `go build -o DIR/` writes for `package`: its last element, a /vN suffix dropped."""
+    parts = package.rstrip("/").split("/")
+    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts = parts[:-1]
+    return parts[-1]

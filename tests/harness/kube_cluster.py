@@ -1,8 +1,8 @@
 """A real Kubernetes control plane with KWOK-simulated nodes, for the cluster tier.
 
-etcd, kube-apiserver, kube-controller-manager and kube-scheduler are built from the Go module
-in `kube/` (see kube/README.md), KWOK with `go install`; all of them are cached outside the
-repo by version. The harness starts the processes itself on loopback: the API server with TLS
+etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK are built from the Go
+module in `kube/` in one `go build` (see kube/README.md) and cached outside the repo by
+version. The harness starts the processes itself on loopback: the API server with TLS
 (certificates generated per session), client-certificate authentication, RBAC, Pod Security
 admission and a service-account signing key. KWOK turns Node objects into Ready nodes and
 marks scheduled pods Running and Ready; no kubelet runs and no container is ever started.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import fcntl
 import ipaddress
 import os
 import re
@@ -37,8 +36,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .gobuild import cached_binary, go_build, go_install
-from .procs import LOOPBACK, Server, ServerError, cache_dir, free_port
+from .gobuild import cached_binary, go_build
+from .procs import LOOPBACK, Server, ServerError, free_port
 
 HERE = Path(__file__).resolve().parent
 TOOLS_MODULE = HERE / "kube"
@@ -47,7 +46,6 @@ REPO = HERE.parent.parent
 DEFAULT_INVENTORY = REPO / "inventories" / "example" / "hosts.yml"
 FALLBACK_NODES = ["node-1", "node-2", "node-3"]
 
-KWOK_VERSION = "v0.8.0"
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
 SERVICE_CIDR = "10.96.0.0/16"  # objects only: no proxy routes it, nothing sends traffic there
 POD_CIDR = "10.0.0.1/24"  # KWOK hands these out as pod IPs; Endpoints refuse loopback ones
@@ -63,17 +61,31 @@ LIMITATIONS = (
 _used = {"cluster": None}  # set once the fixture ran, for the terminal summary
 
 
-def _pinned_versions() -> tuple[str, str]:
-    """The Kubernetes and etcd versions the tools module pins (go.mod is the one source)."""
+def _pinned_versions() -> tuple[str, str, str]:
+    """The Kubernetes, etcd and KWOK versions the tools module pins (go.mod is the one source)."""
     text = (TOOLS_MODULE / "go.mod").read_text()
-    kube = re.search(r"^\s*k8s\.io/kubernetes (v\S+)", text, re.M)
-    etcd = re.search(r"^\s*go\.etcd\.io/etcd/server/v3 (v\S+)", text, re.M)
-    if not kube or not etcd:
-        raise ServerError(f"{TOOLS_MODULE / 'go.mod'} does not require k8s.io/kubernetes and etcd/server/v3")
-    return kube.group(1), etcd.group(1)
+    pins = [re.search(rf"^\s*{re.escape(module)} (v\S+)", text, re.M)
+            for module in ("k8s.io/kubernetes", "go.etcd.io/etcd/server/v3", "sigs.k8s.io/kwok")]
+    if not all(pins):
+        raise ServerError(f"{TOOLS_MODULE / 'go.mod'} does not require k8s.io/kubernetes, etcd/server/v3 and kwok")
+    return tuple(p.group(1) for p in pins)
 
 
-KUBERNETES_VERSION, ETCD_VERSION = _pinned_versions()
+KUBERNETES_VERSION, ETCD_VERSION, KWOK_VERSION = _pinned_versions()
+PACKAGES = {
+    "etcd": "go.etcd.io/etcd/server/v3",
+    "kube-apiserver": "k8s.io/kubernetes/cmd/kube-apiserver",
+    "kube-controller-manager": "k8s.io/kubernetes/cmd/kube-controller-manager",
+    "kube-scheduler": "k8s.io/kubernetes/cmd/kube-scheduler",
+    "kwok": "sigs.k8s.io/kwok/cmd/kwok",
+}
+# Where each program lives in the cache: <cache>/<name>/<pin>/<program>.
+CACHE_KEYS = {
+    "etcd": ("etcd", ETCD_VERSION),
+    "kwok": ("kwok", KWOK_VERSION),
+    **{name: ("kubernetes", KUBERNETES_VERSION) for name in ("kube-apiserver", "kube-controller-manager",
+                                                              "kube-scheduler")},
+}
 
 
 # --- binaries ---------------------------------------------------------------------------
@@ -100,30 +112,21 @@ def binaries(log_dir: Path) -> dict[str, Path]:
                 f"it must hold all of {', '.join(BINARIES)} (or unset it to build them)"
             )
         return found
-
-    # One build at a time, also across concurrent pytest runs on this machine.
-    with open(cache_dir("kubernetes") / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        found = {}
-        for name in BINARIES:
-            try:
-                found[name] = _build(name, log_dir)
-            except RuntimeError as exc:
-                raise ServerError(f"building {name} failed (log: {log_dir / ('build-' + name + '.log')}):\n"
-                                  f"{exc}") from None
-        return found
+    return build_binaries(log_dir / "build-control-plane.log")
 
 
-def _build(name: str, log_dir: Path) -> Path:
-    log = log_dir / f"build-{name}.log"
-    if name == "kwok":
-        return go_install("sigs.k8s.io/kwok/cmd/kwok", KWOK_VERSION, "kwok", "kwok", log=log)
-    if name == "etcd":
-        return go_build(TOOLS_MODULE, "go.etcd.io/etcd/server/v3",
-                        cached_binary("etcd", ETCD_VERSION, "etcd"), "-s -w", log=log)
-    return go_build(TOOLS_MODULE, f"k8s.io/kubernetes/cmd/{name}",
-                    cached_binary("kubernetes", KUBERNETES_VERSION, name),
-                    _kube_ldflags(KUBERNETES_VERSION), log=log)
+def build_binaries(log: Path | None = None) -> dict[str, Path]:
+    """Build the missing programs of the tools module in one `go build` (they share most of
+    their packages: KWOK is built against the same k8s.io libraries as the control plane)."""
+    targets = {
+        PACKAGES[name]: cached_binary(*CACHE_KEYS[name], name) for name in BINARIES
+    }
+    pin = f"kubernetes {KUBERNETES_VERSION}, etcd {ETCD_VERSION}, kwok {KWOK_VERSION}"
+    try:
+        go_build(TOOLS_MODULE, "kubernetes", pin, targets, _kube_ldflags(KUBERNETES_VERSION), log=log)
+    except RuntimeError as exc:
+        raise ServerError(f"building the control plane failed (log: {log}):\n{exc}") from None
+    return {name: targets[PACKAGES[name]] for name in BINARIES}
 
 
 # --- nodes from the inventory -------------------------------------------------------------

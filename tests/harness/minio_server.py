@@ -34,6 +34,10 @@ from .procs import LOOPBACK, Server, free_port
 MINIO_MODULE = "github.com/minio/minio"
 MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
 BINARY_ENV = "ONPREM_MLFLOW_MINIO_BINARY"
+# MinIO's client, the program of the bootstrap Job's image (quay.io/minio/mc): the newest
+# version the Go module proxy serves.
+MC_MODULE = "github.com/minio/mc"
+MC_VERSION = "v0.0.0-20250313080218-cf909e1063a9"
 # A single drive ("xl-single") already supports versioning, quotas, users, policies and
 # service accounts (tests/integration/minio/test_minio_server.py proves it). Several drives make
 # the server an erasure set like the platform's distributed mode; 1 is enough for the modules.
@@ -49,6 +53,11 @@ def minio_binary() -> Path:
             raise FileNotFoundError(f"{BINARY_ENV}={override} is not a file")
         return path
     return go_install(MINIO_MODULE, MINIO_VERSION, "minio", "minio")
+
+
+def mc_binary() -> Path:
+    """MinIO's client `mc`, the program of the bootstrap Job's image, built like the server."""
+    return go_install(MC_MODULE, MC_VERSION, "mc", "mc")
 
 
 def binary_version(binary: Path) -> str:

@@ -7,12 +7,12 @@ PyPI, into `<cache>/mlflow-venvs/<version>/` (outside the repository) and reused
 
 from __future__ import annotations
 
-import fcntl
 import subprocess
 import sys
 from pathlib import Path
 
-from harness.procs import cache_dir
+from .budget import ensure
+from .procs import cache_dir
 
 OLD_MLFLOW_VERSION = "3.16.1"
 # One pinned line: the old server with its auth extra and the PostgreSQL driver the
@@ -24,16 +24,22 @@ def old_mlflow_bin() -> Path:
     """The bin directory of the cached venv with the previous MLflow (created on demand)."""
     root = cache_dir("mlflow-venvs", OLD_MLFLOW_VERSION)
     marker = root / "installed.txt"
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # two test runs must not build the same venv at once
-        if marker.exists() and marker.read_text() == OLD_MLFLOW_REQUIREMENT:
-            return root / "venv" / "bin"
+
+    def make() -> None:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(root / "venv")], check=True,
                        capture_output=True)
-        proc = subprocess.run([str(root / "venv" / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
-                               *OLD_MLFLOW_REQUIREMENT.split()], capture_output=True, text=True)
+        # uv (scripts/bootstrap.sh puts it beside this Python) shares its cache of wheels with
+        # the test environment's install, so most of the release's dependencies are links.
+        uv = Path(sys.executable).with_name("uv")
+        installer = ([str(uv), "pip", "install", "-q", "--python", str(root / "venv" / "bin" / "python")]
+                     if uv.exists() else [str(root / "venv" / "bin" / "pip"), "install", "-q",
+                                          "--disable-pip-version-check"])
+        proc = subprocess.run([*installer, *OLD_MLFLOW_REQUIREMENT.split()], capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"installing {OLD_MLFLOW_REQUIREMENT} failed:\n"
                                f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
         marker.write_text(OLD_MLFLOW_REQUIREMENT)
+
+    ensure("mlflow-previous", OLD_MLFLOW_VERSION,
+           lambda: marker.exists() and marker.read_text() == OLD_MLFLOW_REQUIREMENT, make)
     return root / "venv" / "bin"

@@ -8,6 +8,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from harness.budget import cache_state
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -30,6 +31,8 @@ def test_ansible_lint_production_profile():
 
 
 def test_ansible_test_sanity():
+    venvs = Path.home() / ".ansible" / "test" / "venv"
+    cache_state("ansible-test venvs", venvs.is_dir() and any(venvs.iterdir()), str(venvs))
     proc = run([str(ROOT / "scripts" / "sanity.sh")], timeout=1200)
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
 

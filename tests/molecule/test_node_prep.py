@@ -16,8 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from harness.budget import cache_state
 
 ROOT = Path(__file__).resolve().parents[2]
+NODE_IMAGE = "localhost/onprem-mlflow-node:bookworm"  # molecule/node_prep/create.yml builds it when missing
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -47,6 +49,8 @@ def test_node_prep_scenario():
         timeout=120,
     )
     assert probe.returncode == 0, f"podman info failed:\n{probe.stderr}"
+    image = subprocess.run(["podman", "image", "exists", NODE_IMAGE], cwd=ROOT, env=env, timeout=120)
+    cache_state("molecule node image", image.returncode == 0, NODE_IMAGE)
 
     result = subprocess.run(
         ["molecule", "test", "-s", "node_prep"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
