@@ -117,16 +117,19 @@ def normalise_tenants(tenants, bucket_prefix="mlflow-", workload_suffix="-worklo
             allowed = ", ".join(sorted(TENANT_KEYS))
             problems.append("%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown), allowed))
         name = tenant.get("name")
+        # A bad name is reported with the tenant's other problems, not instead of them: the other
+        # fields are checked all the same, and only what is derived from the name is left out.
         problem = label_problem(name, "name")
+        name_ok = problem is None
         if problem:
             problems.append("%s: %s" % (where, problem))
-            continue
-        if name in RESERVED_WORKSPACES:
+        elif name in RESERVED_WORKSPACES:
             problems.append("%s: name %r is reserved by MLflow (reserved: %s)"
                             % (where, name, ", ".join(sorted(RESERVED_WORKSPACES))))
-        if name in seen_names:
+        if name_ok and name in seen_names:
             problems.append("%s: name %r is already used by mlflow_tenants[%d]" % (where, name, seen_names[name]))
-        seen_names.setdefault(name, index)
+        if name_ok:
+            seen_names.setdefault(name, index)
         state = tenant.get("state", "present") or "present"
         if state not in STATES:
             problems.append("%s: state %r must be one of %s" % (where, state, ", ".join(STATES)))
@@ -136,7 +139,8 @@ def normalise_tenants(tenants, bucket_prefix="mlflow-", workload_suffix="-worklo
         elif purge and state != "absent":
             problems.append("%s: purge: true only goes with state: absent" % where)
         namespace = tenant.get("namespace") or name
-        problem = label_problem(namespace, "namespace")
+        # The namespace defaults to the name: a bad name is already reported.
+        problem = label_problem(namespace, "namespace") if tenant.get("namespace") or name_ok else None
         if problem:
             problems.append("%s: %s" % (where, problem))
         quota = tenant.get("quota")
@@ -146,7 +150,7 @@ def normalise_tenants(tenants, bucket_prefix="mlflow-", workload_suffix="-worklo
             problems.append("%s: quota: %s" % (where, exc))
             quota_bytes = 0
         bucket = "%s%s" % (bucket_prefix, name)
-        problem = bucket_name_problem(bucket)
+        problem = bucket_name_problem(bucket) if name_ok else None
         if problem:
             problems.append("%s: bucket (tenants_bucket_prefix + name): %s" % (where, problem))
         members_in = tenant.get("members") or []
@@ -164,6 +168,9 @@ def normalise_tenants(tenants, bucket_prefix="mlflow-", workload_suffix="-worklo
                 continue
             seen_users.add(checked["username"])
             members.append(checked)
+        if not name_ok:
+            # Its problems are listed; without a name there is nothing to check across tenants.
+            continue
         result.append({
             "name": name, "state": state, "purge": purge is True, "namespace": namespace,
             "quota": quota_bytes, "quota_text": format_size(quota_bytes) or "none",

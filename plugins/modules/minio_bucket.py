@@ -35,7 +35,8 @@ options:
     choices: [enabled, suspended]
   quota:
     description:
-      - Hard quota of the bucket, as a size such as V(50GiB) (1024-based), V(500GB) (1000-based) or a number of bytes.
+      - Hard quota of the bucket, as a size such as V(50GiB) (1024-based), V(500GB) (1000-based),
+        the Kubernetes spellings V(50Gi) and V(500G), or a number of bytes.
       - V(none) (or V(0)) removes the quota.
       - Not set leaves the bucket's quota as it is.
     type: raw

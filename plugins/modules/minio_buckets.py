@@ -32,7 +32,7 @@ options:
         required: true
       quota:
         description:
-          - Hard quota, as bytes or a size such as V(50GiB) or V(500MB); V(0) or V(none) clears it.
+          - Hard quota, as bytes or a size such as V(50GiB), V(50Gi), V(500MB) or V(500M); V(0) or V(none) clears it.
           - Not set leaves the quota as it is.
         type: raw
       state:

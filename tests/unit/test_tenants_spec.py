@@ -256,3 +256,48 @@ def test_given_passwords_are_checked_only_when_changed_since_last_applied():
     assert sorted(plan["fingerprints_absent"]) == sorted(
         "mlflow-password/" + name for name in ("bob", "team-a-workload", "team-b-workload", "carol",
                                                "old-team-workload"))
+
+
+def test_a_bad_name_does_not_hide_the_tenants_other_problems():
+    """Issue 16: a tenant with a bad name used to be reported for its name only, its other fields
+    checked only once the name was fixed. Every problem now comes in one message."""
+    text = problems_of([
+        {"name": "Team_A", "state": "gone", "purge": "yes", "namespace": "Bad NS", "quota": "lots", "colour": "x",
+         "members": [{"username": "dan", "role": "owner"}, {"username": "eve", "password": "short-pw"}]},
+        {"role": "admin", "quota": "1XB"},
+    ])
+    first = "mlflow_tenants[0] (Team_A)"
+    for expected in (
+        f"{first}: name 'Team_A' must be 2-63 characters",
+        f"{first}: unknown key(s) colour",
+        f"{first}: state 'gone' must be one of present, absent",
+        f"{first}: purge must be true or false, not 'yes'",
+        f"{first}: namespace 'Bad NS' must be 2-63 characters",
+        f"{first}: quota: size 'lots' is not",
+        f"{first}: members[0] (dan): role 'owner' must be one of admin, user",
+        f"{first}: members[1] (eve): password must be at least 12 characters",
+        "mlflow_tenants[1]: unknown key(s) role",
+        "mlflow_tenants[1]: name must be a string, not NoneType",
+        "mlflow_tenants[1]: quota: size '1XB' is not",
+    ):
+        assert expected in text, (expected, text)
+    assert "short-pw" not in text
+    # What is derived from a bad name (bucket, default namespace) is not reported on top of it.
+    assert "bucket (tenants_bucket_prefix + name)" not in text
+    assert text.count(": namespace ") == 1
+
+
+def test_a_bad_name_and_a_good_tenant_with_problems_are_reported_together():
+    text = problems_of([{"name": "-bad", "quota": "lots"}, {"name": "team-b", "state": "gone"}])
+    assert "mlflow_tenants[0] (-bad): name '-bad'" in text
+    assert "mlflow_tenants[0] (-bad): quota: size 'lots'" in text
+    assert "mlflow_tenants[1] (team-b): state 'gone'" in text
+
+
+@pytest.mark.parametrize(("quota", "size"), [
+    ("50GiB", 50 * 1024 ** 3), ("50Gi", 50 * 1024 ** 3), ("500MB", 500 * 1000 ** 2), ("500M", 500 * 1000 ** 2),
+    ("1Ti", 1024 ** 4), ("2T", 2 * 1000 ** 4),
+])
+def test_quotas_take_both_spellings(quota, size):
+    (tenant,) = normalise_tenants([{"name": "team-a", "quota": quota}])
+    assert tenant["quota"] == size
