@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The connection options of every onprem.mlflow.minio_* module (module_utils/minio_connection.py).
+    # The connection options of every onprem.mlflow.minio_* module (module_utils/minio/connection.py).
     DOCUMENTATION = r"""
 options:
   endpoint_url:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The connection options of every onprem.mlflow.mlflow_* module (module_utils/mlflow_client.py).
+    # The connection options of every onprem.mlflow.mlflow_* module (module_utils/mlflow/client.py).
     DOCUMENTATION = r"""
 options:
   tracking_uri:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import bucket_name_problem
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import bucket_name_problem
 
 # What a tenant's tools (MLflow's S3 artifact store, boto3, minio-py, multipart uploads) need
 # in their own bucket, and no more: no bucket creation or deletion, no bucket policy or

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.onprem.mlflow.plugins.filter.minio import minio_bucket_policy
-from ansible_collections.onprem.mlflow.plugins.module_utils.tenants_spec import (
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.tenants_spec import (
     TenantSpecError,
     generated_secret_ids,
     given_passwords,

@@ -78,9 +78,10 @@ deleted:
 
 import os
 import re
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.files import atomic_write, private_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -117,20 +118,6 @@ def current_keys(text):
     return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
 
 
-def write_file(path, text):
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -148,9 +135,7 @@ def main():
     written, deleted, before, after = [], [], {}, {}
     try:
         if files and not module.check_mode:
-            os.makedirs(root, mode=0o700, exist_ok=True)
-            if os.stat(root).st_mode & 0o077:
-                os.chmod(root, 0o700)
+            private_dir(root)
         for name in sorted(files):
             path = os.path.join(root, name + ".env")
             text = render(files[name])
@@ -168,7 +153,7 @@ def main():
             before[name] = sorted(old_vars) if old is not None else None
             after[name] = {"keys": sorted(files[name]), "changed": changed_keys}
             if not module.check_mode:
-                write_file(path, text)
+                atomic_write(path, text)
         for name in sorted(set(absent)):
             path = os.path.join(root, name + ".env")
             if os.path.lexists(path):

@@ -99,9 +99,10 @@ removed:
 
 import os
 import re
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.files import atomic_write
 
 try:
     import yaml
@@ -168,20 +169,6 @@ def read(path):
         return None
 
 
-def write(path, content, mode):
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".manifest-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -230,7 +217,7 @@ def main():
         if not module.check_mode:
             if not os.path.isdir(path):
                 os.makedirs(path, mode=0o755)
-            write(target, content, modes[name])
+            atomic_write(target, content, modes[name])
 
     removed = []
     if module.params["prune"] and os.path.isdir(path):

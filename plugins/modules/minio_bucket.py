@@ -107,24 +107,24 @@ deleted_objects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_buckets import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import MinioAdminApi
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.buckets import (
     create_bucket,
     has_objects,
     purge_bucket,
     remove_bucket,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
     MinioConnection,
     minio_argument_spec,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import (
     MinioModuleError,
     error_code,
     translated,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import bucket_name_problem
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_size import format_size, parse_size
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import bucket_name_problem
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.size import format_size, parse_size
 
 try:
     from minio.versioningconfig import ENABLED, SUSPENDED, VersioningConfig

@@ -107,7 +107,7 @@ buckets:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bulk import (
     BUCKET_OPTIONS,
     converge_buckets,
     list_module_spec,

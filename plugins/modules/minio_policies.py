@@ -97,7 +97,7 @@ policies:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bulk import (
     POLICY_OPTIONS,
     converge_policies,
     list_module_spec,

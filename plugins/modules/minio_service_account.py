@@ -164,14 +164,14 @@ import string
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import MinioAdminApi
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
     MinioConnection,
     minio_argument_spec,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import MinioModuleError
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import key_problem
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_policy_doc import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import key_problem
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy_doc import (
     PolicyError,
     load_policy,
     normalise_policy,

@@ -126,7 +126,7 @@ service_accounts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bulk import (
     SERVICE_ACCOUNT_OPTIONS,
     converge_service_accounts,
     list_module_spec,

@@ -119,13 +119,13 @@ secret_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import MinioAdminApi
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
     MinioConnection,
     minio_argument_spec,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import MinioModuleError
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import key_problem
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import key_problem
 
 
 def plan(module, conn, admin, current):

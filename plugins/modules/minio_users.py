@@ -102,7 +102,7 @@ users:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_bulk import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bulk import (
     USER_OPTIONS,
     converge_users,
     list_module_spec,

@@ -123,11 +123,11 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
     CONNECTION_ARGUMENT_SPEC,
     run_converge,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_users import USER_OPTIONS, converge_users
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.users import USER_OPTIONS, converge_users
 
 
 def main():

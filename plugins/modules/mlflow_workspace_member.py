@@ -116,11 +116,11 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
     CONNECTION_ARGUMENT_SPEC,
     run_converge,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_members import MEMBER_OPTIONS, converge_members
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import MEMBER_OPTIONS, converge_members
 
 
 def main():

@@ -116,11 +116,11 @@ members:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
     CONNECTION_ARGUMENT_SPEC,
     run_converge,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_rosters import ROSTER_OPTIONS, converge_rosters
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rosters import ROSTER_OPTIONS, converge_rosters
 
 
 def main():

@@ -114,11 +114,11 @@ workspaces:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
     CONNECTION_ARGUMENT_SPEC,
     run_converge,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_workspaces import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.workspaces import (
     WORKSPACE_OPTIONS,
     converge_workspaces,
 )

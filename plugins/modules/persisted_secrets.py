@@ -132,12 +132,12 @@ import hashlib
 import hmac
 import os
 import secrets
-import string
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-ALPHABET = string.ascii_letters + string.digits
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.files import atomic_write, private_dir
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.secrets import generate_secret
+
 
 
 def id_problem(secret_id):
@@ -149,27 +149,10 @@ def id_problem(secret_id):
     return None
 
 
-def make_dirs(path):
-    """Create `path` and its parents with mode 0700; tighten an existing directory to 0700."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    if os.stat(path).st_mode & 0o077:
-        os.chmod(path, 0o700)
-
-
 def write_secret(path, value):
     """Write atomically (a complete file or none), mode 0600 from the start."""
-    directory = os.path.dirname(path)
-    make_dirs(directory)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(value + "\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    private_dir(os.path.dirname(path))
+    atomic_write(path, value + "\n", 0o600)
 
 
 def read_secret(path):
@@ -219,7 +202,7 @@ def main():
     values, created, deleted, unchanged, recorded = {}, [], [], [], []
     try:
         if (params["present"] or (params["record"] and given)) and not module.check_mode:
-            make_dirs(root)
+            private_dir(root)
         for secret_id in params["present"]:
             file_path = os.path.join(root, secret_id)
             if os.path.isfile(file_path):
@@ -227,7 +210,7 @@ def main():
                 if value:
                     values[secret_id] = value
                     continue
-            value = "".join(secrets.choice(ALPHABET) for dummy in range(params["length"]))
+            value = generate_secret(params["length"])
             if not module.check_mode:
                 write_secret(file_path, value)
             values[secret_id] = value

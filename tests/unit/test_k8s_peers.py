@@ -1,4 +1,4 @@
-"""NetworkPolicy peers from the inventory (plugins/module_utils/k8s_peers.py and the filters of
+"""NetworkPolicy peers from the inventory (plugins/plugin_utils/k8s_peers.py and the filters of
 plugins/filter/platform.py); no servers."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.onprem.mlflow.plugins.filter.platform import FilterModule
-from ansible_collections.onprem.mlflow.plugins.module_utils.k8s_peers import (
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.checks import problem_of
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.k8s_peers import (
     PeerError,
     network_policy_peers,
-    network_policy_peers_problem,
 )
 
 FILTERS = FilterModule().filters()
@@ -38,7 +38,7 @@ def test_a_namespace_name_is_every_pod_of_that_namespace():
 ])
 def test_full_peers_are_kept_as_given(peer):
     assert network_policy_peers([peer], "f") == [peer]
-    assert network_policy_peers_problem([peer], "f") is None
+    assert problem_of(network_policy_peers, [peer], "f") is None
 
 
 @pytest.mark.parametrize("peers, message", [
@@ -63,11 +63,11 @@ def test_anything_else_is_refused_naming_field_index_and_value(peers, message):
     with pytest.raises(PeerError) as info:
         network_policy_peers(peers, "f")
     assert message in str(info.value)
-    assert network_policy_peers_problem(peers, "f") == str(info.value)
+    assert problem_of(network_policy_peers, peers, "f") == str(info.value)
 
 
 def test_every_bad_peer_is_reported_at_once():
-    text = network_policy_peers_problem(["Bad", "good", 1], "minio_api_allowed_from")
+    text = problem_of(network_policy_peers, ["Bad", "good", 1], "minio_api_allowed_from")
     assert "minio_api_allowed_from[0]" in text and "minio_api_allowed_from[2]" in text
     assert "minio_api_allowed_from[1]" not in text
 

@@ -4,6 +4,7 @@ module (a JSON arguments file, JSON on stdout)."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -11,14 +12,19 @@ from pathlib import Path
 
 import yaml
 
-MODULE = Path(__file__).resolve().parents[2] / "plugins" / "modules" / "manifest_dir.py"
+ROOT = Path(__file__).resolve().parents[2]
+MODULE = ROOT / "plugins" / "modules" / "manifest_dir.py"
+# scripts/bootstrap.sh links this checkout in as .collections/ansible_collections/onprem/mlflow,
+# where the module's own module_utils imports resolve.
+MODULE_ENV = {**os.environ, "PYTHONPATH": str(ROOT / ".collections")}
 SECRET_VALUE = "c2VjcmV0LXZhbHVlLTEyMzQ1"  # noqa: S105 - a test value
 
 
 def run(tmp_path: Path, **args) -> dict:
     args_file = tmp_path / "args.json"
     args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    done = subprocess.run([sys.executable, str(MODULE), str(args_file)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, str(MODULE), str(args_file)], capture_output=True, text=True, timeout=60,
+                          env=MODULE_ENV)
     return json.loads(done.stdout)
 
 

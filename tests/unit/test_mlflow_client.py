@@ -1,4 +1,4 @@
-"""Unit tests of plugins/module_utils/mlflow_client.py: error mapping, retries, no server answer in
+"""Unit tests of plugins/module_utils/mlflow/client.py: error mapping, retries, no server answer in
 messages. The HTTP layer is replaced by canned answers; no server."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowClient, MlflowError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowClient, MlflowError
 
 URL = "http://127.0.0.1:5999"
 HASH_BODY = {"error_code": "RESOURCE_ALREADY_EXISTS",

@@ -1,4 +1,4 @@
-"""Unit tests of plugins/module_utils/mlflow_members.py with an in-memory server (no MLflow)."""
+"""Unit tests of plugins/module_utils/mlflow/members.py with an in-memory server (no MLflow)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_members import converge_members, is_synthetic
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import converge_members, is_synthetic
 from mlflow_fake import FakeMlflow
 
 ROLES = [{"id": 1, "name": "admin", "workspace": "a"}, {"id": 2, "name": "user", "workspace": "a"},

@@ -1,4 +1,4 @@
-"""Unit tests of plugins/module_utils/mlflow_users.py with an in-memory server (no MLflow)."""
+"""Unit tests of plugins/module_utils/mlflow/users.py with an in-memory server (no MLflow)."""
 # ruff: noqa: S105, S106, S107 - test passwords and the update_password mode names are test values
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_users import converge_users, validate_user
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.users import converge_users, validate_user
 from mlflow_fake import FakeMlflow
 
 PW = "twelve-chars-or-more"

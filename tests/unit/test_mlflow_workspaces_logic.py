@@ -1,4 +1,4 @@
-"""Unit tests of plugins/module_utils/mlflow_workspaces.py with an in-memory server (no MLflow)."""
+"""Unit tests of plugins/module_utils/mlflow/workspaces.py with an in-memory server (no MLflow)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowError
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_workspaces import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.workspaces import (
     converge_workspaces,
     validate_workspace,
 )

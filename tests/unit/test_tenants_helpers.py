@@ -12,10 +12,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 
-from ansible_collections.onprem.mlflow.plugins.module_utils import minio_bulk, mlflow_parallel
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import MinioModuleError
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowError
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_rosters import roster_items
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.files import private_dir
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio import bulk as minio_bulk
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow import parallel as mlflow_parallel
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rosters import roster_items
 from ansible_collections.onprem.mlflow.plugins.modules import env_files, persisted_secrets
 
 
@@ -101,7 +103,7 @@ def test_secret_ids(secret_id, ok):
 
 def test_secret_files_are_private_and_atomic(tmp_path):
     root = tmp_path / "secrets"
-    persisted_secrets.make_dirs(str(root))
+    private_dir(str(root))
     path = root / "mlflow-user" / "alice"
     persisted_secrets.write_secret(str(path), "s3cr3t-value-123")
     assert persisted_secrets.read_secret(str(path)) == "s3cr3t-value-123"

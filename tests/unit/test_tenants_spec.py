@@ -1,4 +1,4 @@
-"""Unit tests of the tenant list checks and plan (plugins/module_utils/tenants_spec.py); no servers."""
+"""Unit tests of the tenant list checks and plan (plugins/plugin_utils/tenants_spec.py); no servers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 
 from ansible_collections.onprem.mlflow.plugins.filter.minio import minio_bucket_policy
-from ansible_collections.onprem.mlflow.plugins.module_utils.tenants_spec import (
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.tenants_spec import (
     TenantSpecError,
     generated_secret_ids,
     given_passwords,

@@ -126,7 +126,7 @@ def test_a_server_error_carrying_a_password_hash_is_not_echoed(mlflow_server, un
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[3] / ".collections"))
-    from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowClient, MlflowError
+    from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowClient, MlflowError
 
     username, pw = f"dup-{uniq}", new_password()
     client = MlflowClient(mlflow_server.url, mlflow_server.admin_username, mlflow_server.admin_password)

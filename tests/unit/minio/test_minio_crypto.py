@@ -12,7 +12,7 @@ import io
 import json
 
 import pytest
-from ansible_collections.onprem.mlflow.plugins.module_utils import minio_crypto
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio import crypto as minio_crypto
 from Crypto.Cipher import AES
 from minio import crypto as minio_crypto_py
 

@@ -1,7 +1,7 @@
-"""Names and keys MinIO would refuse, caught before anything changes (module_utils/minio_names.py)."""
+"""Names and keys MinIO would refuse, caught before anything changes (module_utils/minio/names.py)."""
 
 import pytest
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import bucket_name_problem, key_problem
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import bucket_name_problem, key_problem
 
 
 @pytest.mark.parametrize("name", ["mlflow-team-a", "abc", "a.b-c", "x" * 63, "team1"])

@@ -1,9 +1,9 @@
-"""Semantic comparison of IAM policies (module_utils/minio_policy_doc.py)."""
+"""Semantic comparison of IAM policies (module_utils/minio/policy_doc.py)."""
 
 import json
 
 import pytest
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_policy_doc import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy_doc import (
     PolicyError,
     load_policy,
     normalise_policy,

@@ -1,12 +1,12 @@
-"""Human sizes for bucket quotas (module_utils/minio_size.py)."""
+"""Human sizes for bucket quotas (module_utils/minio/size.py) and volume sizes (plugin_utils/volumes.py)."""
 
 import pytest
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_size import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.size import (
     format_size,
     parse_size,
-    volume_quantity,
-    volume_quantity_problem,
 )
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.checks import problem_of
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.volumes import volume_quantity
 
 
 @pytest.mark.parametrize("text, size", [
@@ -71,7 +71,7 @@ def test_kubernetes_spellings_are_case_sensitive(bad):
 ])
 def test_volume_sizes_become_kubernetes_quantities(given, quantity):
     assert volume_quantity(given, "postgres_storage_size") == quantity
-    assert volume_quantity_problem(given, "postgres_storage_size") is None
+    assert problem_of(volume_quantity, given, "postgres_storage_size") is None
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -90,7 +90,7 @@ def test_bad_volume_sizes_name_the_field_and_value(bad, message):
         volume_quantity(bad, "postgres_storage_size")
     assert message in str(info.value)
     assert "e.g. 50Gi" in str(info.value)
-    assert volume_quantity_problem(bad, "postgres_storage_size") == str(info.value)
+    assert problem_of(volume_quantity, bad, "postgres_storage_size") == str(info.value)
 
 
 def test_every_volume_quantity_is_the_same_size_as_the_quota_spelling():

@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import bucket_name_problem
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_size import format_size, parse_size
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import bucket_name_problem
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.size import format_size, parse_size
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rules import (
+    MIN_PASSWORD_LENGTH,
+    NAME_PATTERN,
+    RESERVED_WORKSPACES,
+)
 
-# A DNS-1123 label: what MLflow workspaces, Kubernetes namespaces and bucket suffixes all accept.
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-# MLflow refuses these workspace names (they are URL path segments of its server).
-RESERVED_WORKSPACES = frozenset(("workspaces", "api", "ajax-api", "static-files", "default"))
 TENANT_KEYS = frozenset(("name", "state", "purge", "namespace", "quota", "members"))
 MEMBER_KEYS = frozenset(("username", "role", "password"))
 ROLES = ("admin", "user")
 STATES = ("present", "absent")
-# MLflow's own minimum (mlflow.utils.validation._validate_password).
-MIN_PASSWORD = 12
 
 
 class TenantSpecError(ValueError):
@@ -37,7 +35,7 @@ class TenantSpecError(ValueError):
 def label_problem(value, what):
     if not isinstance(value, str):
         return "%s must be a string, not %s" % (what, type(value).__name__)
-    if not 2 <= len(value) <= 63 or not _LABEL.match(value):
+    if not 2 <= len(value) <= 63 or not NAME_PATTERN.match(value):
         return ("%s %r must be 2-63 characters of lowercase letters, digits and '-', starting and ending "
                 "with a letter or digit (a DNS-1123 label)" % (what, value))
     return None
@@ -86,10 +84,10 @@ def _check_member(where, index, member, problems):
         if not isinstance(password, str):
             problems.append("%s: password must be a string" % mwhere)
             password = None
-        elif len(password) < MIN_PASSWORD:
+        elif len(password) < MIN_PASSWORD_LENGTH:
             # Never echo the password itself.
             problems.append("%s: password must be at least %d characters (MLflow's minimum); the given one has %d"
-                            % (mwhere, MIN_PASSWORD, len(password)))
+                            % (mwhere, MIN_PASSWORD_LENGTH, len(password)))
     return {"username": username, "role": role, "password": password}
 
 

@@ -89,11 +89,3 @@ def network_policy_peers(peers, field="allowed_from"):
         raise PeerError("; ".join(problems))
     return result
 
-
-def network_policy_peers_problem(peers, field="allowed_from"):
-    """Why `peers` is not a valid peer list (every problem, naming field, index and value), or None."""
-    try:
-        network_policy_peers(peers, field)
-    except PeerError as exc:
-        return str(exc)
-    return None

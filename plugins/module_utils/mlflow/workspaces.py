@@ -13,9 +13,9 @@ workspace that still holds data, with `purge` they delete it with CASCADE.
 
 from __future__ import annotations
 
-import re
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rules import NAME_PATTERN, RESERVED_WORKSPACES
 
 WORKSPACE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -25,9 +25,6 @@ WORKSPACE_OPTIONS = dict(
     purge=dict(type="bool", default=False),
 )
 
-# The server's own rule: a DNS-1123 label of 2-63 characters, minus the reserved names.
-NAME_PATTERN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-RESERVED_NAMES = frozenset(("default", "workspaces", "api", "ajax-api", "static-files"))
 FIELDS = ("description", "default_artifact_root")
 
 
@@ -36,8 +33,8 @@ def validate_workspace(item):
     if not (2 <= len(name) <= 63) or not NAME_PATTERN.match(name):
         return ("workspace name %r is invalid: use 2-63 lowercase letters, digits and inner hyphens "
                 "(a DNS-1123 label)" % name)
-    if name in RESERVED_NAMES:
-        return "workspace name %r is reserved by MLflow (%s)" % (name, ", ".join(sorted(RESERVED_NAMES)))
+    if name in RESERVED_WORKSPACES:
+        return "workspace name %r is reserved by MLflow (%s)" % (name, ", ".join(sorted(RESERVED_WORKSPACES)))
     return None
 
 

@@ -14,9 +14,9 @@ mlflow_members.converge_member, after the checks done before any change).
 
 from __future__ import annotations
 
-from ansible_collections.onprem.mlflow.plugins.module_utils import thread_pool
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_client import MlflowError
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_members import converge_member
+from ansible_collections.onprem.mlflow.plugins.module_utils.common import thread_pool
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import converge_member
 
 DEFAULT_WORKERS = 8
 

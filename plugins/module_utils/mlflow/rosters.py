@@ -12,8 +12,8 @@ each one (on a thread pool, mlflow_parallel).
 
 from __future__ import annotations
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_members import member_roles, validate_member
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_parallel import DEFAULT_WORKERS, converge_members
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import member_roles, validate_member
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import DEFAULT_WORKERS, converge_members
 
 ROSTER_OPTIONS = dict(
     workspace=dict(type="str", required=True),

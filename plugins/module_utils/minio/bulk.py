@@ -25,31 +25,31 @@ try:
 except ImportError:  # reported by MinioConnection with missing_required_lib()
     decrypt = None
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_admin import Command, MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_buckets import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import Command, MinioAdminApi
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.buckets import (
     create_bucket,
     has_objects,
     purge_bucket,
     remove_bucket,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_connection import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
     MinioConnection,
     minio_argument_spec,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import (
     MinioModuleError,
     error_code,
     translated,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_names import bucket_name_problem, key_problem
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_policy_doc import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import bucket_name_problem, key_problem
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy_doc import (
     PolicyError,
     load_policy,
     normalise_policy,
     policies_equal,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_size import format_size, parse_size
-from ansible_collections.onprem.mlflow.plugins.module_utils.thread_pool import run_all
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.size import format_size, parse_size
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.thread_pool import run_all
 
 DEFAULT_WORKERS = 8
 ALPHABET = string.ascii_letters + string.digits

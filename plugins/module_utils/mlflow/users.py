@@ -13,7 +13,8 @@ they take one after the other.
 
 from __future__ import annotations
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow_parallel import DEFAULT_WORKERS, run_all
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import DEFAULT_WORKERS, run_all
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rules import MIN_PASSWORD_LENGTH
 
 # The options of one user: the mlflow_user module's own, and the suboptions of mlflow_users' `users`.
 USER_OPTIONS = dict(
@@ -24,7 +25,6 @@ USER_OPTIONS = dict(
     state=dict(type="str", default="present", choices=["present", "absent"]),
 )
 
-MIN_PASSWORD_LENGTH = 12  # mlflow.utils.validation._validate_password
 HIDDEN = "(new value hidden)"
 
 

@@ -22,9 +22,9 @@ try:
 except ImportError:  # reported by the connection layer with missing_required_lib()
     decrypt = None
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_crypto import encrypt
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.crypto import encrypt
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import (
     MinioModuleError,
     error_code,
     translated,

@@ -15,7 +15,7 @@ try:
 except ImportError:  # reported by MinioConnection with missing_required_lib()
     DeleteObject = None
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import (
     MinioModuleError,
     error_code,
     translated,

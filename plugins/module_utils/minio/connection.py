@@ -23,7 +23,7 @@ try:
 except ImportError:
     MINIO_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio_errors import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import (
     MinioModuleError,
     error_code,
     translated,
