@@ -12,6 +12,18 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+# Requests in flight at once by default: enough to hide the latency of one request and the
+# servers' password hashing, few enough not to crowd a small server.
+DEFAULT_WORKERS = 8
+WORKERS_OPTION = dict(type="int", default=DEFAULT_WORKERS)
+
+
+def workers_problem(workers):
+    """Why `workers` (the list modules' option) is not usable, or None: one or more threads."""
+    if workers is not None and workers < 1:
+        return "workers must be 1 or more (requests in flight at once), not %d" % workers
+    return None
+
 
 def run_all(func, items, workers, expected):
     """func(item) for every item on at most `workers` threads.
