@@ -37,13 +37,11 @@ options:
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - onprem.mlflow.attributes
+  - ansible.builtin.action_common_attributes
 attributes:
-  check_mode:
-    description: Can run in check mode and return the changed status without changing anything.
-    support: full
   diff_mode:
-    description: Returns before and after in diff mode, secrets masked.
-    support: full
     details: The diff names the files and keys that change, never a value.
 """
 

@@ -51,14 +51,13 @@ options:
       - Delete C(*.yaml) files of PATH that this run did not write.
     type: bool
     default: true
+extends_documentation_fragment:
+  - onprem.mlflow.attributes
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
     details: In check mode nothing is written or deleted; the result says what would change.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
     details: The diff lists the file names written and deleted, never their content (they may hold Secrets).
 """
 

@@ -59,15 +59,14 @@ options:
       - Length of a generated secret (letters and digits), 12-40.
     type: int
     default: 32
+extends_documentation_fragment:
+  - onprem.mlflow.attributes
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return the changed status without changing anything.
-    support: full
     details: In check mode nothing is written; missing secrets are returned as freshly generated values that are
       not kept.
   diff_mode:
-    description: Returns before and after in diff mode, secrets masked.
-    support: full
     details: The diff lists the ids created and deleted and the fingerprints recorded, never a value.
 """
 
