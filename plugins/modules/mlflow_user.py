@@ -51,14 +51,10 @@ options:
     default: present
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.mlflow_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -121,23 +117,14 @@ actions:
   sample: [created]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
-    CONNECTION_ARGUMENT_SPEC,
-    run_converge,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.module import MlflowModule
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.users import USER_OPTIONS, converge_users
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGUMENT_SPEC, **USER_OPTIONS), supports_check_mode=True)
-    item = dict((key, module.params[key]) for key in USER_OPTIONS)
-    result = run_converge(module, converge_users, [item])
-    user = result["users"][0]
-    diff = dict(before=result["diff"]["before"].get(item["username"], {}),
-                after=result["diff"]["after"].get(item["username"], {}))
-    module.exit_json(changed=result["changed"], user=user["user"], actions=user["actions"], diff=diff)
+    module = MlflowModule(USER_OPTIONS)
+    user, before, after = module.run_single(converge_users, "users", lambda item: item["username"])
+    module.exit(user["changed"], before or {}, after or {}, user=user["user"], actions=user["actions"])
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ options:
         default: present
   workers:
     description:
-      - Largest number of per-user requests in flight at once, at least 1.
+      - Largest number of per-user requests in flight at once, at least 1 (V(0) or less fails the task).
       - Why several at once - each password check (C(users/current)) and each new user costs a password hash on
         the server, slow by design and CPU-bound; the server's workers compute several at once, so at hundreds
         of users this is several times faster than one request after the other. V(1) sends them one by one.
@@ -67,14 +67,10 @@ options:
     default: 8
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.mlflow_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -128,26 +124,12 @@ users:
       sample: {"id": 7, "username": "alice", "is_admin": false}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
-    CONNECTION_ARGUMENT_SPEC,
-    run_converge,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.module import MlflowModule
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.users import USER_OPTIONS, converge_users
 
 
 def main():
-    argument_spec = dict(CONNECTION_ARGUMENT_SPEC,
-                         users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
-                         workers=dict(type="int", default=8))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    workers = module.params["workers"]
-    if workers < 1:
-        module.fail_json(msg="workers must be at least 1, got %d" % workers)
-    result = run_converge(module, lambda client, users, check_mode: converge_users(client, users, check_mode, workers),
-                          module.params["users"])
-    module.exit_json(changed=result["changed"], users=result["users"], diff=result["diff"])
+    MlflowModule(USER_OPTIONS, list_option="users").run_list(converge_users, "users")
 
 
 if __name__ == "__main__":

@@ -52,14 +52,10 @@ options:
     default: false
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.mlflow_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -116,12 +112,7 @@ actions:
   sample: [updated description]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
-    CONNECTION_ARGUMENT_SPEC,
-    run_converge,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.module import MlflowModule
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.workspaces import (
     WORKSPACE_OPTIONS,
     converge_workspaces,
@@ -129,15 +120,10 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.workspaces im
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGUMENT_SPEC, **WORKSPACE_OPTIONS),
-                           supports_check_mode=True)
-    item = dict((key, module.params[key]) for key in WORKSPACE_OPTIONS)
-    result = run_converge(module, converge_workspaces, [item])
-    workspace = result["workspaces"][0]
-    diff = dict(before=result["diff"]["before"].get(item["name"], {}),
-                after=result["diff"]["after"].get(item["name"], {}))
-    module.exit_json(changed=result["changed"], workspace=workspace["workspace"], actions=workspace["actions"],
-                     diff=diff)
+    module = MlflowModule(WORKSPACE_OPTIONS)
+    workspace, before, after = module.run_single(converge_workspaces, "workspaces", lambda item: item["name"])
+    module.exit(workspace["changed"], before or {}, after or {}, workspace=workspace["workspace"],
+                actions=workspace["actions"])
 
 
 if __name__ == "__main__":

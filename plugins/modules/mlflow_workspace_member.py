@@ -18,7 +18,10 @@ description:
   - MLflow's synthetic per-user roles (C(__user_<id>__), holding the grants on what a user created) are never
     touched.
   - "Cost of a run: three list requests (C(users/list), C(workspaces), C(roles/list)) plus one per change. To
-    manage many memberships in one task, use M(onprem.mlflow.mlflow_workspace_members)."
+    manage many memberships in one task, use M(onprem.mlflow.mlflow_workspace_members) (the same converge over
+    a list, optionally the exact member set of workspaces)."
+  - In check mode, a membership of a workspace or user that does not exist yet (a previous task of the same
+    check-mode run would create it) is reported as to be assigned rather than refused.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -50,14 +53,10 @@ options:
     default: present
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.mlflow_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -114,25 +113,18 @@ actions:
   sample: [assigned admin, unassigned user]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
-    CONNECTION_ARGUMENT_SPEC,
-    run_converge,
-)
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import MEMBER_OPTIONS, converge_members
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.module import MlflowModule
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(CONNECTION_ARGUMENT_SPEC, **MEMBER_OPTIONS), supports_check_mode=True)
-    item = dict((key, module.params[key]) for key in MEMBER_OPTIONS)
-    result = run_converge(module, converge_members, [item])
-    member = result["members"][0]
-    key = "%s/%s" % (item["workspace"], item["username"])
-    diff = dict(before=dict(roles=result["diff"]["before"].get(key, member["roles"])),
-                after=dict(roles=result["diff"]["after"].get(key, member["roles"])))
-    module.exit_json(changed=result["changed"], actions=member["actions"], diff=diff,
-                     member=dict(workspace=member["workspace"], username=member["username"], role=member["role"]))
+    module = MlflowModule(MEMBER_OPTIONS)
+    member, before, after = module.run_single(converge_members, "members",
+                                              lambda item: "%s/%s" % (item["workspace"], item["username"]))
+    roles = member["roles"]
+    module.exit(member["changed"], dict(roles=roles if before is None else before),
+                dict(roles=roles if after is None else after), actions=member["actions"],
+                member=dict(workspace=member["workspace"], username=member["username"], role=member["role"]))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,17 @@ description:
   - "Cost of a run: three list requests (C(users/list) with every user's roles, C(workspaces), C(roles/list))
     for all memberships plus one request per change. A no-op run is three requests whatever the number of
     memberships."
-  - Every entry is checked before anything changes (unknown workspaces, users or roles, duplicates); a bad
-    entry fails the task with nothing changed.
-  - Memberships not listed are left alone; the synthetic C(__user_<id>__) roles are never touched.
+  - Every entry is checked before anything changes (empty names, unknown workspaces, users or roles, a user
+    listed twice for the same workspace); a bad entry fails the task with nothing changed.
+  - In check mode, memberships of workspaces or users that do not exist yet (a previous task of the same
+    check-mode run would create them) are reported as to be assigned rather than refused.
+  - Without O(exact), memberships not listed are left alone. With O(exact=true), the list is the complete
+    member list of every workspace it names (what O(community.postgresql.postgresql_membership#module:state=exact)
+    is for a role's groups, here per workspace) - users who hold a role in one of those workspaces but are not
+    listed lose it; workspaces not named keep all their members. M(onprem.mlflow.mlflow_workspace_rosters) is the
+    same, grouped by workspace.
+  - The synthetic C(__user_<id>__) roles are never touched.
+  - The per-membership requests run on up to O(workers) threads.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -23,7 +31,9 @@ options:
   members:
     description:
       - The memberships and their wanted state. Each entry takes the options of
-        M(onprem.mlflow.mlflow_workspace_member); one user may appear once per workspace.
+        M(onprem.mlflow.mlflow_workspace_member).
+      - One user may appear once per workspace. The same workspace and user listed twice (with different
+        roles or not) fails the task before any change, naming both.
     type: list
     elements: dict
     required: true
@@ -51,16 +61,27 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  exact:
+    description:
+      - V(false) changes only the listed memberships.
+      - V(true) also removes every other member of each workspace named in O(members) (its roles there are
+        unassigned), so the listed memberships are all the members those workspaces have. Workspaces not named
+        are left alone; a named workspace that does not exist yet has no members to remove.
+      - A workspace to empty completely has nothing to name it by in this list; use
+        M(onprem.mlflow.mlflow_workspace_rosters) with an empty member list, or O(members[].state=absent) entries.
+    type: bool
+    default: false
+  workers:
+    description:
+      - Largest number of per-membership requests in flight at once, at least 1 (V(0) or less fails the task).
+    type: int
+    default: 8
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.mlflow_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -81,11 +102,45 @@ EXAMPLES = r"""
       - workspace: team-b
         username: bob
         state: absent
+
+- name: Team B's workspace has exactly these members; anyone else there loses access
+  onprem.mlflow.mlflow_workspace_members:
+    tracking_uri: https://mlflow.example.com
+    admin_username: admin
+    admin_password: "{{ mlflow_admin_password }}"
+    exact: true
+    workers: 4
+    members:
+      - workspace: team-b
+        username: alice
+        role: admin
+
+- name: The connection once for every MLflow module of a block (the action group onprem.mlflow.mlflow)
+  module_defaults:
+    group/onprem.mlflow.mlflow:
+      tracking_uri: https://mlflow.example.com
+      admin_username: admin
+      admin_password: "{{ mlflow_admin_password }}"
+  block:
+    - name: Alice manages team A's workspace
+      onprem.mlflow.mlflow_workspace_members:
+        members:
+          - workspace: team-a
+            username: alice
+            role: admin
+    - name: And team B's
+      onprem.mlflow.mlflow_workspace_member:
+        workspace: team-b
+        username: alice
+        role: admin
 """
 
 RETURN = r"""
 members:
-  description: One entry per item of O(members), in the same order.
+  description:
+    - One entry per item of O(members), in the same order; with O(exact=true) followed by one entry
+      (O(members[].state=absent)) per member removed because it was not listed.
+    - In check mode, memberships waiting for their workspace or user come last.
   returned: always
   type: list
   elements: dict
@@ -108,7 +163,7 @@ members:
       elements: str
       sample: [admin]
     state:
-      description: The wanted state.
+      description: The wanted state; V(absent) for a member removed by O(exact=true).
       type: str
       sample: present
     changed:
@@ -122,21 +177,19 @@ members:
       sample: [assigned admin]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
-    CONNECTION_ARGUMENT_SPEC,
-    run_converge,
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import (
+    EXACT_OPTION,
+    MEMBER_OPTIONS,
+    converge_members,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import MEMBER_OPTIONS, converge_members
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.module import MlflowModule
 
 
 def main():
-    argument_spec = dict(CONNECTION_ARGUMENT_SPEC,
-                         members=dict(type="list", elements="dict", required=True, options=MEMBER_OPTIONS))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    result = run_converge(module, converge_members, module.params["members"])
-    module.exit_json(changed=result["changed"], members=result["members"], diff=result["diff"])
+    module = MlflowModule(MEMBER_OPTIONS, list_option="members", extra_options=dict(exact=EXACT_OPTION))
+    members = module.params["members"]
+    exact = [item["workspace"] for item in members] if module.params["exact"] else []
+    module.run_list(converge_members, "members", exact=exact)
 
 
 if __name__ == "__main__":

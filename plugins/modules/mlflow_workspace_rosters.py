@@ -9,16 +9,19 @@ DOCUMENTATION = r"""
 module: mlflow_workspace_rosters
 short_description: Make the member lists of many MLflow workspaces exactly the given ones
 description:
+  - The roster form of M(onprem.mlflow.mlflow_workspace_members) with
+    O(onprem.mlflow.mlflow_workspace_members#module:exact=true) (the same converge),
+    grouped by workspace - each entry is a workspace with its complete member list.
   - For each listed workspace, every listed member holds exactly the given role, and every other user loses the
-    roles it holds there. M(onprem.mlflow.mlflow_workspace_members) changes only the memberships it is given; this
-    module also removes the ones no longer listed (a member taken off a team's list loses access).
+    roles it holds there (a member taken off a team's list loses access).
   - "Cost of a run: three list requests (C(users/list) with every user's roles, C(workspaces), C(roles/list)),
     whatever the number of workspaces, and one request per change; the changes run on O(workers) threads."
   - Workspaces not listed are left alone, as are MLflow's synthetic C(__user_<id>__) roles.
     An empty O(rosters[].members)
     removes every member of that workspace. A listed workspace that does not exist and has no members is skipped.
-  - Every entry is checked before anything changes (unknown workspaces, users or roles, duplicates); a bad entry
-    fails the task with nothing changed. In check mode, members of workspaces or users that do not exist yet are
+  - Every entry is checked before anything changes (unknown workspaces, users or roles, a workspace listed twice,
+    a user listed twice in one workspace's members, with different roles or not); a bad entry fails the task with
+    nothing changed. In check mode, members of workspaces or users that do not exist yet are
     reported as to be assigned.
 version_added: 0.1.0
 author:
@@ -36,7 +39,9 @@ options:
         type: str
         required: true
       members:
-        description: Every member of the workspace and its role.
+        description:
+          - Every member of the workspace and its role.
+          - A user may appear once; listed twice (with different roles or not) fails the task before any change.
         type: list
         elements: dict
         default: []
@@ -50,19 +55,16 @@ options:
             type: str
             default: user
   workers:
-    description: Largest number of requests in flight at once.
+    description:
+      - Largest number of requests in flight at once, at least 1 (V(0) or less fails the task).
     type: int
     default: 8
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.mlflow_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -96,9 +98,14 @@ members:
       description: User.
       type: str
       sample: alice
+    role:
+      description: The role the member holds in the workspace; V(null) for a removed user.
+      type: str
+      sample: admin
     state:
       description: V(present) for a listed member, V(absent) for a user removed from the workspace.
       type: str
+      sample: present
     roles:
       description: The roles the user holds in the workspace after the run.
       type: list
@@ -107,6 +114,7 @@ members:
     changed:
       description: Whether this membership changed.
       type: bool
+      sample: true
     actions:
       description: What was done.
       type: list
@@ -114,25 +122,12 @@ members:
       sample: [assigned admin]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
-    CONNECTION_ARGUMENT_SPEC,
-    run_converge,
-)
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rosters import ROSTER_OPTIONS, converge_rosters
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import ROSTER_OPTIONS, converge_rosters
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.module import MlflowModule
 
 
 def main():
-    argument_spec = dict(CONNECTION_ARGUMENT_SPEC,
-                         rosters=dict(type="list", elements="dict", required=True, options=ROSTER_OPTIONS),
-                         workers=dict(type="int", default=8))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    workers = module.params["workers"]
-    result = run_converge(module, lambda client, rosters, check_mode: converge_rosters(client, rosters, check_mode,
-                                                                                       workers),
-                          module.params["rosters"])
-    module.exit_json(changed=result["changed"], members=result["members"], diff=result["diff"])
+    MlflowModule(ROSTER_OPTIONS, list_option="rosters").run_list(converge_rosters, "members")
 
 
 if __name__ == "__main__":

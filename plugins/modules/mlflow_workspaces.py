@@ -16,6 +16,7 @@ description:
   - Every entry is checked before anything changes (names, duplicates, non-empty workspaces to delete without
     O(workspaces[].purge)); a bad entry fails the task with nothing changed.
   - Workspaces not listed are left alone.
+  - The per-workspace requests (emptiness checks, creations, changes, deletions) run on up to O(workers) threads.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -53,16 +54,17 @@ options:
             Without it a non-empty workspace is not deleted and the task fails before any change.
         type: bool
         default: false
+  workers:
+    description:
+      - Largest number of per-workspace requests in flight at once, at least 1 (V(0) or less fails the task).
+    type: int
+    default: 8
 extends_documentation_fragment:
   - onprem.mlflow.mlflow
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.mlflow_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -112,12 +114,7 @@ workspaces:
       sample: {"name": "team-a", "description": "Team A", "default_artifact_root": "s3://team-a/mlflow"}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import (
-    CONNECTION_ARGUMENT_SPEC,
-    run_converge,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.module import MlflowModule
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.workspaces import (
     WORKSPACE_OPTIONS,
     converge_workspaces,
@@ -125,11 +122,7 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.workspaces im
 
 
 def main():
-    argument_spec = dict(CONNECTION_ARGUMENT_SPEC,
-                         workspaces=dict(type="list", elements="dict", required=True, options=WORKSPACE_OPTIONS))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    result = run_converge(module, converge_workspaces, module.params["workspaces"])
-    module.exit_json(changed=result["changed"], workspaces=result["workspaces"], diff=result["diff"])
+    MlflowModule(WORKSPACE_OPTIONS, list_option="workspaces").run_list(converge_workspaces, "workspaces")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import converge_members, is_synthetic
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import (
+    converge_members,
+    converge_rosters,
+    is_synthetic,
+)
 from mlflow_fake import FakeMlflow
 
 ROLES = [{"id": 1, "name": "admin", "workspace": "a"}, {"id": 2, "name": "user", "workspace": "a"},
@@ -85,3 +91,113 @@ def test_a_noop_run_costs_three_lists_whatever_the_number_of_members():
     wanted = [item(workspace=f"w{i // 2}", username=f"u{i}") for i in range(400)]
     assert not converge_members(fake, wanted, False)["changed"]
     assert fake.calls == [("list_users",), ("list_workspaces",), ("list_roles",)]
+
+
+def team():
+    """Workspace a: alice admin, bob user, carol reviewer (and her synthetic role); workspace b: bob admin."""
+    by_id = {r["id"]: r for r in ROLES}
+    people = {"alice": (1,), "bob": (2, 3), "carol": (5, 9)}
+    return FakeMlflow(users=[{"id": i, "username": name, "is_admin": False, "roles": [by_id[r] for r in roles]}
+                             for i, (name, roles) in enumerate(people.items(), start=7)],
+                      workspaces=[{"name": "a"}, {"name": "b"}], roles=ROLES)
+
+
+def test_exact_removes_the_unlisted_members_of_the_named_workspaces_only():
+    fake = team()
+    wanted = [item(username="alice", role="admin"), item(username="bob", role="admin")]
+    check = converge_members(fake, wanted, True, exact=["a"])
+    assert fake.writes == []
+    assert check["changed"]
+    # Check mode and diff say what would go: bob's role changes, carol is removed; b is not named.
+    assert check["diff"] == {"before": {"a/bob": ["user"], "a/carol": ["reviewer"]},
+                             "after": {"a/bob": ["admin"], "a/carol": []}}
+    assert [(r["username"], r["state"], r["changed"]) for r in check["members"]] == [
+        ("alice", "present", False), ("bob", "present", True), ("carol", "absent", True)]
+    assert check["members"][2]["actions"] == ["unassigned reviewer"]
+
+    result = converge_members(fake, wanted, False, exact=["a"])
+    assert result["diff"] == check["diff"]
+    assert sorted(fake.writes) == sorted([("assign_role", "bob", 1), ("unassign_role", "bob", 2),
+                                          ("unassign_role", "carol", 5)])
+    assert [r["id"] for r in fake.users["carol"]["roles"]] == [9]  # the synthetic role stays
+    assert [r["id"] for r in fake.users["bob"]["roles"]] == [3, 1]  # workspace b untouched
+
+    again = converge_members(fake, wanted, False, exact=["a"])
+    assert not again["changed"] and again["diff"] == {"before": {}, "after": {}}
+    assert len(fake.writes) == 3
+
+
+def test_without_exact_unlisted_members_stay():
+    fake = team()
+    assert not converge_members(fake, [item(username="alice", role="admin")], False)["changed"]
+    assert fake.writes == []
+
+
+def test_rosters_are_the_exact_form_of_the_same_converge():
+    fake = team()
+    rosters = [{"workspace": "a", "members": [{"username": "alice", "role": "admin"}]},
+               {"workspace": "b", "members": []}]
+    result = converge_rosters(fake, rosters, False)
+    assert result["diff"]["after"] == {"a/bob": [], "a/carol": [], "b/bob": []}
+    assert not converge_rosters(fake, rosters, False)["changed"]
+
+
+@pytest.mark.parametrize("exact", [(), ("a",)])
+def test_one_member_twice_with_different_roles_is_refused_before_any_change(exact):
+    fake = team()
+    with pytest.raises(ValueError) as info:
+        converge_members(fake, [item(username="bob", role="admin"), item(username="carol"),
+                                item(username="bob", role="user")], False, exact=exact)
+    assert "memberships listed more than once: bob in a (with different roles: admin, user)" in str(info.value)
+    assert fake.calls == []  # refused before even reading the server
+
+
+def test_rosters_refuse_a_member_listed_twice_with_different_roles_instead_of_flipping():
+    fake = team()
+    rosters = [{"workspace": "a", "members": [{"username": "alice", "role": "admin"},
+                                              {"username": "alice", "role": "user"}]}]
+    with pytest.raises(ValueError, match=r"more than once: alice in a \(with different roles: admin, user\)"):
+        converge_rosters(fake, rosters, False)
+    assert fake.writes == []
+
+
+def test_identical_duplicates_are_refused_too_in_every_form():
+    with pytest.raises(ValueError, match=r"more than once: alice in a; a user may appear once per workspace"):
+        converge_members(server(), [item(), item()], False)
+    with pytest.raises(ValueError, match="more than once: alice in a;"):
+        converge_rosters(server(), [{"workspace": "a", "members": [{"username": "alice", "role": "user"}] * 2}],
+                         False)
+    with pytest.raises(ValueError, match="workspaces listed more than once: a"):
+        converge_rosters(server(), [{"workspace": "a", "members": []}] * 2, False)
+
+
+def test_check_mode_reports_members_of_workspaces_and_users_still_to_be_created():
+    fake = server()
+    wanted = [item(workspace="new"), item(username="ghost")]
+    result = converge_members(fake, wanted, True)
+    assert result["changed"] and fake.writes == []
+    assert result["diff"]["after"] == {"new/alice": ["user"], "a/ghost": ["user"]}
+    with pytest.raises(ValueError, match="workspace new does not exist"):
+        converge_members(fake, wanted, False)
+
+
+def test_the_changes_run_on_at_most_workers_threads():
+    roles = [{"id": i, "name": "user", "workspace": "w"} for i in range(1)]
+    fake = FakeMlflow(users=[{"id": i, "username": f"u{i}", "is_admin": False} for i in range(20)],
+                      workspaces=[{"name": "w"}], roles=roles)
+    running, peak, lock = [0], [0], threading.Lock()
+    assign = fake.assign_role
+
+    def slow_assign(username, role_id):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+            assign(username, role_id)
+
+    fake.assign_role = slow_assign
+    result = converge_members(fake, [item(workspace="w", username=f"u{i}") for i in range(20)], False, workers=3)
+    assert [r["username"] for r in result["members"]] == [f"u{i}" for i in range(20)]
+    assert 1 < peak[0] <= 3

@@ -17,7 +17,7 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.minio import bulk as
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow import parallel as mlflow_parallel
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rosters import roster_items
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import plan_members, roster_members
 from ansible_collections.onprem.mlflow.plugins.modules import env_files, persisted_secrets
 
 
@@ -37,7 +37,8 @@ def test_roster_items_add_listed_and_remove_unlisted_members():
                                                    {"username": "erin", "role": "user"}]},
                {"workspace": "team-new", "members": [{"username": "alice", "role": "user"}]},
                {"workspace": "team-gone", "members": []}]
-    items, pending = roster_items(rosters, users, {"team-a", "team-b"})
+    exact = [roster["workspace"] for roster in rosters]
+    items, pending = plan_members(roster_members(rosters), exact, users, {"team-a", "team-b"})
     assert {(i["workspace"], i["username"], i["state"]) for i in items} == {
         ("team-a", "alice", "present"), ("team-a", "dave", "present"), ("team-a", "bob", "absent")}
     # Users or workspaces that do not exist yet (check mode reports them, a real run refuses them).
@@ -90,7 +91,9 @@ def test_duplicates_and_fail_on():
     with pytest.raises(MinioModuleError, match="nothing was changed: x; y"):
         minio_bulk.fail_on(["x", "y"])
     minio_bulk.fail_on([])
-    assert len(minio_bulk.generate_secret()) == 40
+    from ansible_collections.onprem.mlflow.plugins.module_utils.common.secrets import generate_secret
+
+    assert len(generate_secret()) == 40
 
 
 @pytest.mark.parametrize("secret_id, ok", [("mlflow-user/alice", True), ("minio-service-account/team-a", True),

@@ -68,10 +68,6 @@ class MlflowClient:
         self.retry_delays = retry_delays
         self.sleep = sleep
 
-    @classmethod
-    def from_module(cls, module):
-        return cls(**connection_params(module.params))
-
     # -- the HTTP layer -------------------------------------------------------------------
 
     def _open(self, method, path, body, username, password, headers):
@@ -222,13 +218,3 @@ def _reason(exc):
     reason = getattr(exc, "reason", None) or exc
     return str(reason) or type(exc).__name__
 
-
-def run_converge(module, converge, items):
-    """Run one converge function of the mlflow_* modules; bad input and server errors fail the task."""
-    client = MlflowClient.from_module(module)
-    try:
-        return converge(client, items, module.check_mode)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-    except MlflowError as exc:
-        module.fail_json(msg=str(exc), status=exc.status, error_code=exc.error_code)

@@ -1,27 +1,26 @@
 # Copyright: contributors to onprem.mlflow
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Per-object MLflow requests on a bounded thread pool.
+"""The MLflow side of common/thread_pool: per-object requests on at most `workers` threads, and
+their failures raised as one error whose message is safe to show.
 
-At hundreds of tenants, handling the listed users or memberships one after the other is what
-takes the time: each `users/current` password check and each new user costs a password hash on
-the server (CPU-bound, and the server's several workers can run them at once), each other request
-a round trip. run_all runs a per-object function on at most `workers` threads (thread_pool) and
-raises the first failure with a count; mlflow_users uses it for its per-user work,
-converge_members below for the memberships of workspace rosters (the very same
-mlflow_members.converge_member, after the checks done before any change).
+At hundreds of tenants, handling the listed users, workspaces or memberships one after the other
+is what takes the time: each `users/current` password check and each new user costs a password
+hash on the server (CPU-bound, and the server's several workers can run them at once), each other
+request a round trip. Every converge of module_utils/mlflow runs its per-object part through run_all.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ansible_collections.onprem.mlflow.plugins.module_utils.common import thread_pool
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import converge_member
 
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = thread_pool.DEFAULT_WORKERS
 
 
-def run_all(func, items, workers):
+def run_all(func, items, workers=DEFAULT_WORKERS):
     """func(item) for each item on at most `workers` threads, in order; every item runs, then the
     first failure (an MlflowError or ValueError, whose messages are safe) is raised with a count."""
     results, failures = thread_pool.run_all(func, items, workers, (MlflowError, ValueError))
@@ -35,15 +34,16 @@ def run_all(func, items, workers):
     return results
 
 
-def converge_members(client, items, users, roles, check_mode, workers=DEFAULT_WORKERS):
-    """The change part of mlflow_members.converge_members on a thread pool, for items already checked
-    against `users` (users/list by name) and `roles` ((workspace, role name) -> role id)."""
-    results = run_all(lambda item: converge_member(client, item, users.get(item["username"]), roles, check_mode),
-                      items, workers)
+def changes(results, key):
+    """Pop each result's `_before` and `_after` and return the diff of the changed ones, by key(result)."""
     before, after = {}, {}
     for result in results:
-        previous = result.pop("_before")
+        previous, wanted = result.pop("_before"), result.pop("_after")
         if result["changed"]:
-            key = "%s/%s" % (result["workspace"], result["username"])
-            before[key], after[key] = previous, result["roles"]
-    return dict(changed=bool(before), members=results, diff=dict(before=before, after=after))
+            before[key(result)], after[key(result)] = previous, wanted
+    return dict(before=before, after=after)
+
+
+def listed_twice(values):
+    """The values that occur more than once, sorted."""
+    return sorted(value for value, count in Counter(values).items() if count > 1)

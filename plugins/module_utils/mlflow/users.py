@@ -6,14 +6,19 @@
 One `users/list` answers for every user, so a run costs one request plus one per change, plus
 one `users/current` per password to verify with `update_password=always` (a password-hash check
 on the server each, the floor of a run that verifies passwords). Those checks and the changes
-run on at most `workers` threads (mlflow_parallel.run_all): a password hash is CPU-bound on the
+run on at most `workers` threads (parallel.run_all): a password hash is CPU-bound on the
 server and its workers compute several at once, so hundreds of checks take a fraction of the time
 they take one after the other.
 """
 
 from __future__ import annotations
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import DEFAULT_WORKERS, run_all
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import (
+    DEFAULT_WORKERS,
+    changes,
+    listed_twice,
+    run_all,
+)
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rules import MIN_PASSWORD_LENGTH
 
 # The options of one user: the mlflow_user module's own, and the suboptions of mlflow_users' `users`.
@@ -63,8 +68,7 @@ def converge_users(client, items, check_mode, workers=DEFAULT_WORKERS):
     Returns dict(changed, users=[per-user result, in the order of items], diff=dict(before, after)).
     """
     errors = [msg for msg in (validate_user(item, client.username) for item in items) if msg]
-    names = [item["username"] for item in items]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    duplicates = listed_twice([item["username"] for item in items])
     if duplicates:
         errors.append("users listed more than once: %s" % ", ".join(duplicates))
     if errors:
@@ -78,12 +82,8 @@ def converge_users(client, items, check_mode, workers=DEFAULT_WORKERS):
 
     results = run_all(lambda item: converge_user(client, item, existing.get(item["username"]), check_mode),
                       items, workers)
-    before, after = {}, {}
-    for result in results:
-        previous, wanted = result.pop("_before"), result.pop("_after")
-        if result["changed"]:
-            before[result["username"]], after[result["username"]] = previous, wanted
-    return dict(changed=bool(before), users=results, diff=dict(before=before, after=after))
+    diff = changes(results, lambda result: result["username"])
+    return dict(changed=any(result["changed"] for result in results), users=results, diff=diff)
 
 
 def converge_user(client, item, current, check_mode):

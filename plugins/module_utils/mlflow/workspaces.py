@@ -9,12 +9,20 @@ models or other resources remain), CASCADE (delete them too) or SET_DEFAULT (mov
 the `default` workspace, where other users may see them). A tenant's data must never land in
 `default`, so SET_DEFAULT is never used: without `purge` the modules refuse to delete a
 workspace that still holds data, with `purge` they delete it with CASCADE.
+
+A run reads the `workspaces` list once; the emptiness checks and the changes run on at most
+`workers` threads (parallel.run_all).
 """
 
 from __future__ import annotations
 
-
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import (
+    DEFAULT_WORKERS,
+    changes,
+    listed_twice,
+    run_all,
+)
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rules import NAME_PATTERN, RESERVED_WORKSPACES
 
 WORKSPACE_OPTIONS = dict(
@@ -51,12 +59,11 @@ def not_empty_message(name):
             "Delete them first, or set purge=true to delete them together with the workspace" % name)
 
 
-def converge_workspaces(client, items, check_mode):
+def converge_workspaces(client, items, check_mode, workers=DEFAULT_WORKERS):
     """Bring each desired workspace to its state. Raises ValueError before any change on bad input
     or on a non-empty workspace to delete without purge."""
     errors = [msg for msg in (validate_workspace(item) for item in items) if msg]
-    names = [item["name"] for item in items]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    duplicates = listed_twice([item["name"] for item in items])
     if duplicates:
         errors.append("workspaces listed more than once: %s" % ", ".join(duplicates))
     if errors:
@@ -64,27 +71,24 @@ def converge_workspaces(client, items, check_mode):
 
     existing = dict((ws["name"], ws) for ws in client.list_workspaces())
     # Every refusal before the first change, so a bulk run never stops half-way.
-    for item in items:
-        guarded = item["state"] == "absent" and item["name"] in existing and not item["purge"]
-        if guarded and client.workspace_holds_data(item["name"]):
-            raise ValueError(not_empty_message(item["name"]))
+    guarded = [item["name"] for item in items
+               if item["state"] == "absent" and item["name"] in existing and not item["purge"]]
+    holding = run_all(client.workspace_holds_data, guarded, workers)
+    if any(holding):
+        raise ValueError(not_empty_message(guarded[holding.index(True)]))
 
-    results, before, after = [], {}, {}
-    for item in items:
-        result = converge_workspace(client, item, existing.get(item["name"]), check_mode)
-        results.append(result)
-        if result["changed"]:
-            before[item["name"]] = public_workspace(existing.get(item["name"]))
-            after[item["name"]] = result["workspace"]
-    return dict(changed=any(r["changed"] for r in results), workspaces=results,
-                diff=dict(before=before, after=after))
+    results = run_all(lambda item: converge_workspace(client, item, existing.get(item["name"]), check_mode),
+                      items, workers)
+    diff = changes(results, lambda result: result["name"])
+    return dict(changed=any(result["changed"] for result in results), workspaces=results, diff=diff)
 
 
 def converge_workspace(client, item, current, check_mode):
     name = item["name"]
+    before = public_workspace(current)
     if item["state"] == "absent":
         if not current:
-            return _result(item, {}, [])
+            return _result(item, before, {}, [])
         mode = "CASCADE" if item["purge"] else "RESTRICT"
         if not check_mode:
             try:
@@ -94,24 +98,25 @@ def converge_workspace(client, item, current, check_mode):
                 if exc.error_code == "INVALID_STATE":
                     raise ValueError(not_empty_message(name)) from None
                 raise
-        return _result(item, {}, ["deleted" + (" with its contents" if item["purge"] else "")])
+        return _result(item, before, {}, ["deleted" + (" with its contents" if item["purge"] else "")])
 
     wanted = dict((key, item[key]) for key in FIELDS if item.get(key) is not None)
     if not current:
         workspace = public_workspace(dict(wanted, name=name))
         if not check_mode:
             workspace = public_workspace(client.create_workspace(dict(wanted, name=name)))
-        return _result(item, workspace, ["created"])
+        return _result(item, before, workspace, ["created"])
 
-    workspace = public_workspace(current)
+    workspace = dict(before)
     drift = dict((key, value) for key, value in wanted.items() if workspace[key] != value)
     if not drift:
-        return _result(item, workspace, [])
+        return _result(item, before, workspace, [])
     workspace.update(drift)
     if not check_mode:
         workspace = public_workspace(client.update_workspace(name, drift))
-    return _result(item, workspace, ["updated " + ", ".join(sorted(drift))])
+    return _result(item, before, workspace, ["updated " + ", ".join(sorted(drift))])
 
 
-def _result(item, workspace, actions):
-    return dict(name=item["name"], state=item["state"], changed=bool(actions), actions=actions, workspace=workspace)
+def _result(item, before, workspace, actions):
+    return dict(name=item["name"], state=item["state"], changed=bool(actions), actions=actions, workspace=workspace,
+                _before=before, _after=workspace)
