@@ -30,7 +30,9 @@ done_step() {
 sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 # PostgreSQL is a test server; podman, runc, debootstrap, uidmap make the molecule node
 # containers; git feeds ansible-test.
-debs=(postgresql podman runc debootstrap uidmap git python3-venv ca-certificates)
+# containerd, the CNI plugins, iptables and conntrack: the node tier's real node (tests/node)
+debs=(postgresql podman runc debootstrap uidmap git python3-venv ca-certificates
+      containerd containernetworking-plugins iptables conntrack)
 begin
 missing=()
 for deb in "${debs[@]}"; do

@@ -37,7 +37,7 @@ TIER_ORDER = (
     "collection", "lint", "unit", "render", "molecule",
     "integration/mlflow", "integration/controller", "integration",
     "integration/minio", "integration/tenants",
-    "containers", "cluster",
+    "containers", "cluster", "node",
 )
 
 

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from .budget import ROLE_ENV
 from .kube_cluster import _skip_reason as cluster_skip_reason
 from .kube_cluster import build_binaries
+from .kube_node import build_all as build_node
+from .kube_node import skip_reason as node_skip_reason
 from .minio_server import BINARY_ENV as MINIO_BINARY_ENV
 from .minio_server import mc_binary, minio_binary
 from .old_mlflow import old_mlflow_bin
@@ -36,6 +38,8 @@ def _wanted() -> list[tuple[str, Callable[[], object]]]:
     builds.append(("mlflow-previous", old_mlflow_bin))
     if not cluster_skip_reason() and not os.environ.get("ONPREM_MLFLOW_KUBE_BIN_DIR"):
         builds.append(("control plane", build_binaries))
+    if not node_skip_reason():  # after the control plane: the node tier runs last
+        builds.append(("real node", build_node))
     return builds
 
 

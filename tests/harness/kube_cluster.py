@@ -48,7 +48,10 @@ FALLBACK_NODES = ["node-1", "node-2", "node-3"]
 
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
 SERVICE_CIDR = "10.96.0.0/16"  # objects only: no proxy routes it, nothing sends traffic there
-POD_CIDR = "10.0.0.1/24"  # KWOK hands these out as pod IPs; Endpoints refuse loopback ones
+POD_CIDR = "10.0.0.1/24"
+# With a real node (harness.kube_node) Services get addresses a bridge of the test routes,
+# from 198.18.0.0/15 (benchmark range): nothing sent there can leave the machine.
+NODE_SERVICE_CIDR = "198.19.0.0/24"  # KWOK hands these out as pod IPs; Endpoints refuse loopback ones
 
 LIMITATIONS = (
     "Kubernetes control plane tier: etcd, kube-apiserver, kube-controller-manager and kube-scheduler "
@@ -265,8 +268,17 @@ def _write(path: Path, data: bytes | str, mode: int = 0o600) -> Path:
     return path
 
 
-def make_pki(pki: Path) -> dict[str, Path]:
-    """CA, API server serving cert, client certs per component, service-account key pair."""
+# Client identities a real node adds (harness.kube_node): the kubelet (the Node authorizer knows
+# it by this name and group), kube-proxy, and the API server's own client for the kubelet's API
+# (logs, exec). The node is named `localhost`: see kube/real-node.md, "Node address".
+NODE_CLIENTS = (("kubelet", "system:node:localhost", "system:nodes"),
+                ("kube-proxy", "system:kube-proxy", None),
+                ("apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters"))
+
+
+def make_pki(pki: Path, service_cidr: str = SERVICE_CIDR, real_node: bool = False) -> dict[str, Path]:
+    """CA, API server serving cert, client certs per component, service-account key pair
+    (and, for a real node, the kubelet's serving certificate and NODE_CLIENTS)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -276,7 +288,7 @@ def make_pki(pki: Path) -> dict[str, Path]:
     files["ca.crt"] = _write(pki / "ca.crt", _pem_cert(ca), 0o644)
     files["ca.key"] = _write(pki / "ca.key", _pem_key(ca_key))
 
-    service_ip = str(next(ipaddress.ip_network(SERVICE_CIDR).hosts()))
+    service_ip = str(next(ipaddress.ip_network(service_cidr).hosts()))
     serving_key = _key()
     serving = _cert("kube-apiserver", serving_key, (ca, ca_key), server_names=[
         LOOPBACK, "localhost", service_ip, "kubernetes", "kubernetes.default", "kubernetes.default.svc",
@@ -288,11 +300,18 @@ def make_pki(pki: Path) -> dict[str, Path]:
     for name, cn, org in (("admin", "kubernetes-admin", "system:masters"),
                           ("controller-manager", "system:kube-controller-manager", None),
                           ("scheduler", "system:kube-scheduler", None),
-                          ("kwok", "kwok-controller", "system:masters")):
+                          ("kwok", "kwok-controller", "system:masters"),
+                          *(NODE_CLIENTS if real_node else ())):
         key = _key()
         files[f"{name}.crt"] = _write(pki / f"{name}.crt",
                                       _pem_cert(_cert(cn, key, (ca, ca_key), organization=org, client=True)), 0o644)
         files[f"{name}.key"] = _write(pki / f"{name}.key", _pem_key(key))
+
+    if real_node:  # the kubelet's API, which the API server reaches at localhost (the node's name)
+        key = _key()
+        files["kubelet-serving.crt"] = _write(pki / "kubelet-serving.crt", _pem_cert(_cert(
+            "localhost", key, (ca, ca_key), server_names=[LOOPBACK, "localhost"])), 0o644)
+        files["kubelet-serving.key"] = _write(pki / "kubelet-serving.key", _pem_key(key))
 
     sa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     files["sa.key"] = _write(pki / "sa.key", _pem_key(sa_key))
@@ -333,6 +352,8 @@ class KubeCluster:
     version: str = KUBERNETES_VERSION
     startup_seconds: float = 0.0
     limitations: str = LIMITATIONS
+    pki: dict[str, Path] = field(default_factory=dict, repr=False)
+    service_cidr: str = SERVICE_CIDR
     _servers: list[Server] = field(default_factory=list, repr=False)
 
     def api_client(self):
@@ -392,14 +413,19 @@ def _node_ready(node) -> bool:
     return ready and not (node.spec.taints or [])
 
 
-def start_cluster(workdir: Path, nodes: list[str]) -> KubeCluster:
+def start_cluster(workdir: Path, nodes: list[str], real_node: bool = False) -> KubeCluster:
+    """The control plane and KWOK nodes `nodes`. With `real_node`, also what a kubelet on this
+    machine needs (harness.kube_node, kube/real-node.md): Services from NODE_SERVICE_CIDR, the
+    API server's client certificate for the kubelet, the node's identities, and a
+    controller-manager that neither allocates pod ranges nor writes to /usr/libexec."""
     started = time.monotonic()
+    service_cidr = NODE_SERVICE_CIDR if real_node else SERVICE_CIDR
     log_dir = workdir / "logs"
     pki_dir = workdir / "pki"
     for d in (log_dir, pki_dir):
         d.mkdir(mode=0o700)
     bins = binaries(log_dir)
-    pki = make_pki(pki_dir)
+    pki = make_pki(pki_dir, service_cidr, real_node)
 
     servers: list[Server] = []
     cluster = None
@@ -438,11 +464,16 @@ def start_cluster(workdir: Path, nodes: list[str]) -> KubeCluster:
             "StorageObjectInUseProtection,PersistentVolumeClaimResize,RuntimeClass,"
             "MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook",
             "--allow-privileged=true",  # as kubeadm: Pod Security admission, not this flag, says no
-            f"--service-cluster-ip-range={SERVICE_CIDR}",
+            f"--service-cluster-ip-range={service_cidr}",
             "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
             f"--service-account-key-file={pki['sa.pub']}",
             f"--service-account-signing-key-file={pki['sa.key']}",
             "--profiling=false",
+            *([f"--kubelet-client-certificate={pki['apiserver-kubelet-client.crt']}",
+               f"--kubelet-client-key={pki['apiserver-kubelet-client.key']}",
+               f"--kubelet-certificate-authority={pki['ca.crt']}",
+               # the node's Hostname address `localhost` is where its kubelet listens
+               "--kubelet-preferred-address-types=Hostname,InternalIP"] if real_node else []),
         ], log_dir / "kube-apiserver.log")
         servers.append(apiserver)
 
@@ -472,6 +503,8 @@ def start_cluster(workdir: Path, nodes: list[str]) -> KubeCluster:
             f"--service-account-private-key-file={pki['sa.key']}", f"--root-ca-file={pki['ca.crt']}",
             f"--cluster-signing-cert-file={pki['ca.crt']}", f"--cluster-signing-key-file={pki['ca.key']}",
             "--profiling=false",
+            *(["--controllers=*,-nodeipam,-cloud-node-lifecycle",
+               f"--flex-volume-plugin-dir={workdir / 'flex-volume'}"] if real_node else []),
         ], log_dir / "kube-controller-manager.log")
         servers.append(controller_manager)
 
@@ -501,7 +534,7 @@ def start_cluster(workdir: Path, nodes: list[str]) -> KubeCluster:
         servers.append(kwok)
 
         cluster = KubeCluster(kubeconfig=kubeconfig, server=server_url, nodes=list(nodes), log_dir=log_dir,
-                              ca_file=pki["ca.crt"], _servers=servers)
+                              ca_file=pki["ca.crt"], pki=pki, service_cidr=service_cidr, _servers=servers)
 
         _wait_https(controller_manager, f"https://{LOOPBACK}:{cm_port}/healthz", insecure, timeout=60)
         _wait_https(scheduler, f"https://{LOOPBACK}:{sched_port}/healthz", insecure, timeout=60)
