@@ -11,6 +11,8 @@ short_description: Manage a MinIO bucket, its versioning and its quota
 description:
   - Create or remove a bucket on a MinIO server, and set its versioning and hard quota.
   - A bucket that still holds objects is only removed when O(purge=true).
+  - The one-bucket form of M(onprem.mlflow.minio_buckets), through the same code; every option is also an option
+    of each item there.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -48,17 +50,28 @@ options:
     default: false
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.minio_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
+- name: Give the MinIO connection once for every MinIO module of a play
+  hosts: localhost
+  module_defaults:
+    group/onprem.mlflow.minio:
+      endpoint_url: https://minio.example.com:9000
+      login_access_key: "{{ minio_root_user }}"
+      login_secret_key: "{{ minio_root_password }}"
+  tasks:
+    - name: A bucket, its policy and its user, without repeating the connection
+      onprem.mlflow.minio_bucket:
+        name: mlflow-team-a
+    - onprem.mlflow.minio_policy:
+        name: mlflow-team-a
+        policy: "{{ 'mlflow-team-a' | onprem.mlflow.minio_bucket_policy }}"
+
 - name: Create the team's artifact bucket with versioning and a 50 GiB quota
   onprem.mlflow.minio_bucket:
     endpoint_url: https://minio.example.com:9000
@@ -105,132 +118,17 @@ deleted_objects:
   sample: 12
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.buckets import (
-    create_bucket,
-    has_objects,
-    purge_bucket,
-    remove_bucket,
-)
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
-    MinioConnection,
-    minio_argument_spec,
-)
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import (
-    MinioModuleError,
-    error_code,
-    translated,
-)
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import bucket_name_problem
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.size import format_size, parse_size
-
-try:
-    from minio.versioningconfig import ENABLED, SUSPENDED, VersioningConfig
-except ImportError:  # reported by MinioConnection with missing_required_lib()
-    ENABLED = SUSPENDED = VersioningConfig = None
-
-
-def read_bucket(conn, admin, name):
-    # A GET, not bucket_exists(): a HEAD answer has no body, so a wrong secret would look like
-    # AccessDenied instead of SignatureDoesNotMatch.
-    with translated("read bucket %s" % name, conn.endpoint):
-        try:
-            versioning = conn.s3.get_bucket_versioning(name).status_string.lower()
-        except Exception as exc:
-            if error_code(exc)[1] == "NoSuchBucket":
-                return None
-            raise
-    return {"name": name, "versioning": versioning, "quota": admin.quota_get(name)}
-
-
-def versioning_matches(current, wanted):
-    # "off" (never enabled) and "suspended" both mean no new versions are kept.
-    return wanted is None or current == wanted or (wanted == "suspended" and current == "off")
-
-
-def present(module, conn, admin, current):
-    name = module.params["name"]
-    wanted_versioning = module.params["versioning"]
-    wanted_quota = None
-    if module.params["quota"] is not None:
-        try:
-            wanted_quota = parse_size(module.params["quota"])
-        except ValueError as exc:
-            raise MinioModuleError("quota: %s" % exc) from None
-
-    after = dict(current) if current else {"name": name, "versioning": "off", "quota": 0}
-    create = current is None
-    set_versioning = not versioning_matches(after["versioning"], wanted_versioning)
-    set_quota = wanted_quota is not None and wanted_quota != after["quota"]
-    if set_versioning:
-        after["versioning"] = wanted_versioning
-    if set_quota:
-        after["quota"] = wanted_quota
-    changed = create or set_versioning or set_quota
-
-    if changed and not module.check_mode:
-        if create:
-            create_bucket(conn, name)
-        if set_versioning:
-            with translated("set the versioning of bucket %s" % name, conn.endpoint):
-                status = ENABLED if wanted_versioning == "enabled" else SUSPENDED
-                conn.s3.set_bucket_versioning(name, VersioningConfig(status))
-        if set_quota:
-            admin.quota_set(name, after["quota"])
-    return changed, after
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bucket import BUCKET_OPTIONS, converge_buckets
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.module import MinioModule
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        versioning=dict(type="str", choices=["enabled", "suspended"]),
-        quota=dict(type="raw"),
-        purge=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    name = module.params["name"]
-    problem = bucket_name_problem(name)
-    if problem:
-        module.fail_json(msg=problem)
-
-    result = {"changed": False}
-    try:
-        conn = MinioConnection(module)
-        admin = MinioAdminApi(conn)
-        current = read_bucket(conn, admin, name)
-        if module.params["state"] == "present":
-            changed, after = present(module, conn, admin, current)
-        else:
-            after = {}
-            changed = current is not None
-            if changed:
-                if module.params["purge"]:
-                    if not module.check_mode:
-                        result["deleted_objects"] = purge_bucket(conn, name)
-                elif has_objects(conn, name):
-                    raise MinioModuleError(
-                        "bucket %s is not empty; nothing was deleted. Set purge: true to delete the bucket "
-                        "with all its objects" % name)
-                if not module.check_mode:
-                    remove_bucket(conn, name)
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), **result)
-
-    result["changed"] = changed
-    result["bucket"] = after if module.params["state"] == "present" else (current or {})
-    if module._diff:
-        result["diff"] = {"before": _diff_view(current), "after": _diff_view(after)}
-    module.exit_json(**result)
-
-
-def _diff_view(bucket):
-    if not bucket:
-        return {}
-    return dict(bucket, quota=format_size(bucket["quota"]) or "none")
+    minio = MinioModule(BUCKET_OPTIONS)
+    item, diff = minio.run_single(converge_buckets, read_all=True)
+    result = {"changed": item["changed"], "bucket": item["_bucket"]}
+    if "deleted_objects" in item:
+        result["deleted_objects"] = item["deleted_objects"]
+    minio.exit(result, diff)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ short_description: Manage many MinIO buckets and their quotas in one task
 description:
   - The list form of M(onprem.mlflow.minio_bucket), for platforms with hundreds of buckets.
   - "Cost of a run: one bucket listing for all buckets, one quota read per existing bucket that has O(buckets[].quota)
-    (MinIO cannot list quotas), and one request per change. The per-bucket requests run on O(workers) threads."
+    and one versioning read per existing bucket that has O(buckets[].versioning) (MinIO cannot list them), and one
+    request per change. The per-bucket requests run on O(workers) threads."
   - Every entry is checked before anything changes (names, quota sizes, duplicates, and that a bucket to delete
     without O(buckets[].purge) is empty); a bad entry fails the task with nothing changed.
-  - Buckets not listed are left alone. Versioning is managed by M(onprem.mlflow.minio_bucket) only.
+  - Buckets not listed are left alone. M(onprem.mlflow.minio_bucket) is the one-bucket form, through the same code.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -30,6 +31,13 @@ options:
         description: Bucket name (3-63 lowercase letters, digits, dots and hyphens).
         type: str
         required: true
+      versioning:
+        description:
+          - V(enabled) keeps every version of every object; V(suspended) stops keeping new versions.
+          - A bucket that never had versioning counts as V(suspended).
+          - Not set leaves the bucket's versioning as it is.
+        type: str
+        choices: [enabled, suspended]
       quota:
         description:
           - Hard quota, as bytes or a size such as V(50GiB), V(50Gi), V(500MB) or V(500M); V(0) or V(none) clears it.
@@ -47,19 +55,15 @@ options:
         type: bool
         default: false
   workers:
-    description: Largest number of requests in flight at once.
+    description: Largest number of requests in flight at once, 1 or more.
     type: int
     default: 8
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.minio_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -71,6 +75,7 @@ EXAMPLES = r"""
     buckets:
       - name: mlflow-team-a
         quota: 50GiB
+        versioning: enabled
       - name: mlflow-team-b
       - name: mlflow-old-team
         state: absent
@@ -99,25 +104,24 @@ buckets:
       description: What was done.
       type: list
       elements: str
-      sample: [created, quota set to 50GiB]
+      sample: [created, versioning enabled, quota set to 50GiB]
     bucket:
-      description: The bucket after the run (name, quota), empty when absent.
+      description:
+        - The bucket after the run, empty when absent; C(quota) (a size, or V(none)) and C(versioning) when the
+          item manages them or the bucket was created.
       type: dict
+    deleted_objects:
+      description: Number of object versions deleted by O(buckets[].purge).
+      type: int
+      returned: when O(buckets[].state=absent) and O(buckets[].purge=true) deleted the bucket
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bulk import (
-    BUCKET_OPTIONS,
-    converge_buckets,
-    list_module_spec,
-    run_list_module,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bucket import BUCKET_OPTIONS, converge_buckets
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.module import MinioModule
 
 
 def main():
-    module = AnsibleModule(argument_spec=list_module_spec("buckets", BUCKET_OPTIONS), supports_check_mode=True)
-    module.exit_json(**run_list_module(module, "buckets", converge_buckets))
+    MinioModule(BUCKET_OPTIONS, "buckets").run_list(converge_buckets)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ description:
     re-serialises what it stores.
   - Every entry is checked before anything changes; a bad entry fails the task with nothing changed.
   - Policies not listed are left alone. A policy still attached to a user cannot be deleted; detach it first
-    (M(onprem.mlflow.minio_users)).
+    (M(onprem.mlflow.minio_users)). M(onprem.mlflow.minio_policy) is the one-policy form, through the same code.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -42,19 +42,15 @@ options:
         choices: [present, absent]
         default: present
   workers:
-    description: Largest number of requests in flight at once.
+    description: Largest number of requests in flight at once, 1 or more.
     type: int
     default: 8
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.minio_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -95,19 +91,12 @@ policies:
       sample: [created]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bulk import (
-    POLICY_OPTIONS,
-    converge_policies,
-    list_module_spec,
-    run_list_module,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.module import MinioModule
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy import POLICY_OPTIONS, converge_policies
 
 
 def main():
-    module = AnsibleModule(argument_spec=list_module_spec("policies", POLICY_OPTIONS), supports_check_mode=True)
-    module.exit_json(**run_list_module(module, "policies", converge_policies))
+    MinioModule(POLICY_OPTIONS, "policies").run_list(converge_policies)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ description:
   - Create, update or remove a named policy on a MinIO server, to attach to users with M(onprem.mlflow.minio_user).
   - Policies are compared by meaning, not by text, because MinIO re-serialises what it stores
     (key order, whitespace, V(["x"]) versus V("x"), the order of actions, resources and statements).
+  - The one-policy form of M(onprem.mlflow.minio_policies), through the same code.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -36,14 +37,10 @@ options:
     default: present
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.minio_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -63,71 +60,27 @@ EXAMPLES = r"""
 
 RETURN = r"""
 policy:
-  description: The policy document as MinIO stores it after the run (before it, for O(state=absent)); null when absent.
+  description:
+    - The policy document after the run (before it, for O(state=absent)); null when absent.
+    - The document this run wrote, or the one MinIO stores when nothing changed.
   returned: always
   type: dict
   sample: {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"],
            "Resource": ["arn:aws:s3:::mlflow-team-a/*"]}]}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
-    MinioConnection,
-    minio_argument_spec,
-)
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy_doc import (
-    PolicyError,
-    load_policy,
-    policies_equal,
-    policy_text,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.module import MinioModule
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy import POLICY_OPTIONS, converge_policies
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy_doc import policy_text
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        name=dict(type="str", required=True),
-        policy=dict(type="raw"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_if=[("state", "present", ["policy"])])
-    name = module.params["name"]
-    state = module.params["state"]
-    wanted = None
-    if state == "present":
-        try:
-            wanted = load_policy(module.params["policy"])
-        except PolicyError as exc:
-            module.fail_json(msg="policy %s: %s" % (name, exc))
-
-    try:
-        admin = MinioAdminApi(MinioConnection(module))
-        current = admin.policy_info(name)
-        if state == "present":
-            changed = not policies_equal(current, wanted)
-            if changed and not module.check_mode:
-                admin.add_policy(name, wanted)
-                # What the server stored, so `policy` returns its own spelling.
-                after = admin.policy_info(name)
-            else:
-                after = wanted if changed else current
-        else:
-            changed = current is not None
-            if changed and not module.check_mode:
-                admin.remove_policy(name)
-            after = None
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-
-    result = {"changed": changed, "policy": after if state == "present" else current}
-    if module._diff:
-        result["diff"] = {"before": policy_text(current) or "", "after": policy_text(after) or "",
-                          "before_header": "policy %s" % name, "after_header": "policy %s" % name}
-    module.exit_json(**result)
+    minio = MinioModule(POLICY_OPTIONS, required_if=[("state", "present", ["policy"])])
+    item, diff = minio.run_single(converge_policies)
+    header = "policy %s" % item["name"]
+    minio.exit({"changed": item["changed"], "policy": item["_policy"]},
+               {"before": policy_text(diff["before"]) or "", "after": policy_text(diff["after"]) or "",
+                "before_header": header, "after_header": header})
 
 
 if __name__ == "__main__":

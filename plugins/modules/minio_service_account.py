@@ -17,6 +17,8 @@ description:
     checks that looked at the parent's policy alone.
   - Every field MinIO reports (parent, status, inline policy, name, description, expiration) is compared,
     and an update always resends the inline policy, because MinIO drops it otherwise.
+  - The one-account form of M(onprem.mlflow.minio_service_accounts), through the same code; every option is also
+    an option of each item there.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -79,14 +81,10 @@ options:
     default: present
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.minio_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -158,210 +156,20 @@ secret_changed:
   type: bool
 """
 
-import datetime
-import secrets
-import string
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
-    MinioConnection,
-    minio_argument_spec,
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.module import MinioModule
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.service_account import (
+    SERVICE_ACCOUNT_OPTIONS,
+    converge_service_accounts,
 )
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import key_problem
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.policy_doc import (
-    PolicyError,
-    load_policy,
-    normalise_policy,
-    policies_equal,
-)
-
-_STATUS = {"on": "enabled", "off": "disabled", "enabled": "enabled", "disabled": "disabled"}
-
-
-def parse_time(text):
-    """An RFC 3339 time as an aware datetime; None for none (MinIO's zero or far-future times)."""
-    if not text:
-        return None
-    try:
-        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise MinioModuleError("expiration %r is not an RFC 3339 time such as 2027-06-30T00:00:00Z" % text) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    if when.year <= 1970 or when.year >= 9999:
-        return None
-    return when
-
-
-def format_time(when):
-    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
-
-
-def read_account(admin, access_key):
-    info = admin.service_account_info(access_key)
-    if info is None:
-        return None
-    policy = None
-    if not info.get("impliedPolicy") and info.get("policy"):
-        policy = load_policy(info["policy"])
-    return {
-        "access_key": access_key,
-        "user": info.get("parentUser"),
-        "status": _STATUS.get(info.get("accountStatus"), info.get("accountStatus")),
-        "policy": policy,
-        "name": info.get("name") or "",
-        "description": info.get("description") or "",
-        "expiration": format_time(parse_time(info.get("expiration"))),
-    }
-
-
-def wanted_account(params, current, login_access_key):
-    policy = None
-    if params["policy"] is not None:
-        try:
-            policy = load_policy(params["policy"])
-        except PolicyError as exc:
-            raise MinioModuleError("policy: %s" % exc) from None
-    base = current or {"name": "", "description": "", "expiration": None}
-    return {
-        "access_key": params["access_key"],
-        "user": params["user"] or (current["user"] if current else login_access_key),
-        "status": params["status"],
-        "policy": policy,
-        "name": base["name"] if params["name"] is None else params["name"],
-        "description": base["description"] if params["description"] is None else params["description"],
-        "expiration": base["expiration"] if params["expiration"] is None
-        else format_time(parse_time(params["expiration"])),
-    }
-
-
-def differs(current, wanted):
-    """Names of the fields that differ (the policy by meaning)."""
-    fields = [k for k in ("status", "name", "description", "expiration") if current[k] != wanted[k]]
-    if not policies_equal(current["policy"], wanted["policy"]):
-        fields.append("policy")
-    return fields
-
-
-def update_body(wanted, fields, new_secret):
-    """The update-service-account request for the wanted account."""
-    body = {"newStatus": "on" if wanted["status"] == "enabled" else "off"}
-    # Always resend the inline policy: MinIO drops it from an update without one (which is
-    # also how it is removed when the wanted account has none).
-    if wanted["policy"] is not None:
-        body["newPolicy"] = wanted["policy"]
-    if "name" in fields:
-        body["newName"] = wanted["name"]
-    if "description" in fields:
-        body["newDescription"] = wanted["description"]
-    if "expiration" in fields and wanted["expiration"]:
-        body["newExpiration"] = wanted["expiration"]
-    if new_secret:
-        body["newSecretKey"] = new_secret
-    return body
-
-
-def generate_secret():
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for dummy in range(40))
-
-
-def diff_view(account):
-    if not account:
-        return {}
-    view = dict(account)
-    if view["policy"] is not None:
-        view["policy"] = normalise_policy(view["policy"])
-    return view
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        access_key=dict(type="str", required=True, no_log=False),
-        secret_key=dict(type="str", no_log=True),
-        user=dict(type="str"),
-        policy=dict(type="raw"),
-        name=dict(type="str"),
-        description=dict(type="str"),
-        expiration=dict(type="str"),
-        status=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
-        update_password=dict(type="str", default="always", choices=["always", "on_create"], no_log=False),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    access_key = params["access_key"]
-    problem = key_problem(access_key, params["secret_key"], max_access_key=20)
-    if problem:
-        module.fail_json(msg=problem)
-    if params["name"] is not None and len(params["name"]) > 32:
-        module.fail_json(msg="name must be at most 32 characters")
-    if params["description"] is not None and len(params["description"]) > 256:
-        module.fail_json(msg="description must be at most 256 characters")
-
-    result = {"changed": False, "secret_changed": False}
-    try:
-        conn = MinioConnection(module)
-        admin = MinioAdminApi(conn)
-        current = read_account(admin, access_key)
-        if params["state"] == "absent":
-            result["changed"] = current is not None
-            if current and not module.check_mode:
-                admin.delete_service_account(access_key)
-            after = {}
-        else:
-            wanted = wanted_account(params, current, conn.access_key)
-            after = wanted
-            if current is None:
-                secret = params["secret_key"] or generate_secret()
-                if not module.check_mode:
-                    admin.add_service_account(
-                        access_key, secret, parent=params["user"], policy=wanted["policy"], name=wanted["name"],
-                        description=wanted["description"], expiration=wanted["expiration"])
-                    if wanted["status"] == "disabled":
-                        # MinIO creates every service account enabled, whatever the request says.
-                        admin.update_service_account(access_key, update_body(wanted, [], None))
-                    if not params["secret_key"]:
-                        result["secret_key"] = secret
-                result.update(changed=True, secret_changed=True)
-            else:
-                if current["user"] != wanted["user"]:
-                    raise MinioModuleError(
-                        "service account %s belongs to user %s, not %s; a service account cannot move to another "
-                        "user: remove it (state: absent) and create it again"
-                        % (access_key, current["user"], wanted["user"]))
-                fields = differs(current, wanted)
-                set_secret = False
-                if params["secret_key"] and params["update_password"] == "always":  # noqa: S105 - a choice, not a password
-                    if current["status"] == "enabled":
-                        set_secret = not conn.secret_works(access_key, params["secret_key"])
-                    elif wanted["status"] == "disabled":
-                        module.warn("service account %s is disabled, so MinIO cannot tell whether its secret "
-                                    "matches secret_key; the secret was left as it is" % access_key)
-                    else:
-                        # Being enabled now: its secret can only be checked afterwards, so set it.
-                        set_secret = True
-                if fields or set_secret:
-                    if not module.check_mode:
-                        admin.update_service_account(
-                            access_key, update_body(wanted, fields, params["secret_key"] if set_secret else None))
-                    result.update(changed=True, secret_changed=set_secret)
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), **result)
-
-    result["service_account"] = after if params["state"] == "present" else (current or {})
-    if module._diff:
-        before, after_view = diff_view(current), diff_view(after)
-        if result["secret_changed"]:
-            if current:
-                before["secret_key"] = "********"  # noqa: S105 - the mask, not a secret
-            after_view["secret_key"] = "******** (new)"  # noqa: S105 - the mask, not a secret
-        result["diff"] = {"before": before, "after": after_view}
-    module.exit_json(**result)
+    minio = MinioModule(SERVICE_ACCOUNT_OPTIONS)
+    item, diff = minio.run_single(converge_service_accounts)
+    result = {"changed": item["changed"], "secret_changed": item["secret_changed"], "service_account": item["_account"]}
+    if "secret_key" in item:
+        result["secret_key"] = item["secret_key"]
+    minio.exit(result, diff)
 
 
 if __name__ == "__main__":

@@ -9,17 +9,18 @@ DOCUMENTATION = r"""
 module: minio_service_accounts
 short_description: Manage many MinIO service accounts (access keys) in one task
 description:
-  - A list form of M(onprem.mlflow.minio_service_account) for accounts that carry exactly their parent user's rights
-    (no inline policy), such as each MLflow tenant's access key.
+  - The list form of M(onprem.mlflow.minio_service_account), through the same code, such as each MLflow tenant's
+    access key.
   - "Cost of a run: one request that lists every service account (C(list-access-keys-bulk); on older servers one
-    listing per parent user), one signed request per account with O(service_accounts[].secret_key) to tell whether
-    MinIO still accepts that secret (MinIO never returns a secret), and one request per change. The per-account
-    requests run on O(workers) threads."
-  - An account whose secret is not the wanted one gets it set (and is enabled). An account is created for its parent
-    user by the login account (MinIO's C(targetUser)).
-  - Every entry is checked before anything changes; a bad entry fails the task with nothing changed.
-  - Accounts not listed are left alone. Name and description are set when an account is created, and not compared
-    afterwards (the listing does not carry them).
+    listing per parent user), one read per listed account that exists (status, inline policy, name, description and
+    expiration, which the listing does not carry), one signed request per account with
+    O(service_accounts[].secret_key) to tell whether MinIO still accepts that secret (MinIO never returns a secret),
+    and one request per change. The per-account requests run on O(workers) threads."
+  - An account is created for its parent user by the login account (MinIO's C(targetUser)). Every field MinIO reports
+    is compared, and an update always resends the inline policy, because MinIO drops it otherwise.
+  - Every entry is checked before anything changes (including that no account would move to another parent); a bad
+    entry fails the task with nothing changed.
+  - Accounts not listed are left alone.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -42,34 +43,58 @@ options:
             in that run only; use C(no_log) on such a task. Not set for an existing account leaves its secret alone.
         type: str
       user:
-        description: The parent user the account acts for. Required with O(service_accounts[].state=present).
+        description:
+          - The parent user the account acts for. Not set means the login account itself (for a new account) or the
+            account's parent (for an existing one).
+          - An existing account cannot move to another parent; the module fails instead.
         type: str
+      policy:
+        description:
+          - Inline policy of the account (a dict or a JSON string), at most 4 KiB. It can only narrow the parent's
+            rights.
+          - Not set means no inline policy, so the account has exactly its parent's rights.
+        type: raw
       name:
-        description: Display name at creation, at most 32 characters.
+        description: Display name, at most 32 characters. Not set leaves it as it is (MinIO cannot clear it).
         type: str
       description:
-        description: Description at creation, at most 256 characters.
+        description: Description, at most 256 characters. Not set leaves it as it is (MinIO cannot clear it).
         type: str
+      expiration:
+        description:
+          - When the account stops working, as an RFC 3339 time such as V(2027-06-30T00:00:00Z), 15 minutes to
+            365 days ahead. Not set leaves it as it is.
+        type: str
+      status:
+        description: Whether the account can be used.
+        type: str
+        choices: [enabled, disabled]
+        default: enabled
+      update_password:
+        description:
+          - V(always) makes the account's secret O(service_accounts[].secret_key). One signed request first checks
+            whether MinIO already accepts it, and nothing changes when it does.
+          - V(on_create) sets O(service_accounts[].secret_key) only when the account is created.
+          - The secret of an account that is and stays disabled cannot be checked (MinIO refuses a disabled key
+            before it checks a signature); it is left as it is, with a warning.
+        type: str
+        choices: [always, on_create]
+        default: always
       state:
-        description: V(present) creates the account or sets its secret; V(absent) deletes it.
+        description: V(present) creates or updates the account; V(absent) deletes it.
         type: str
         choices: [present, absent]
         default: present
   workers:
-    description: Largest number of requests in flight at once.
+    description: Largest number of requests in flight at once, 1 or more.
     type: int
     default: 8
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.minio_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-    details: The diff says that a secret changes, never what it is.
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -122,22 +147,22 @@ service_accounts:
       description: The generated secret, only when this run created the account without a given secret.
       type: str
       returned: when generated
+    service_account:
+      description:
+        - The account after the run (access_key, user, status, policy, name, description, expiration), empty when
+          absent. Never the secret.
+      type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.bulk import (
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.module import MinioModule
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.service_account import (
     SERVICE_ACCOUNT_OPTIONS,
     converge_service_accounts,
-    list_module_spec,
-    run_list_module,
 )
 
 
 def main():
-    module = AnsibleModule(argument_spec=list_module_spec("service_accounts", SERVICE_ACCOUNT_OPTIONS),
-                           supports_check_mode=True)
-    module.exit_json(**run_list_module(module, "service_accounts", converge_service_accounts))
+    MinioModule(SERVICE_ACCOUNT_OPTIONS, "service_accounts").run_list(converge_service_accounts)
 
 
 if __name__ == "__main__":

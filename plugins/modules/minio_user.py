@@ -13,6 +13,8 @@ description:
   - Attach exactly the given policies to it (and detach the others).
   - MinIO's add-user call replaces the secret and re-enables a disabled user at once; this module only
     sends it when the user is missing or its secret must change, and then re-applies the wanted status.
+  - The one-user form of M(onprem.mlflow.minio_users), through the same code; every option is also an option of
+    each item there.
 version_added: 0.1.0
 author:
   - onprem.mlflow contributors (@onprem-mlflow)
@@ -25,8 +27,15 @@ options:
   secret_key:
     description:
       - The user's secret key, 8-40 characters. Never logged.
-      - Required to create the user.
+      - Required to create the user, unless O(random_secret=true).
     type: str
+  random_secret:
+    description:
+      - Without O(secret_key), create the user with a random secret that is neither kept nor returned, for a user
+        that acts only through its service accounts (M(onprem.mlflow.minio_service_account)).
+      - V(false) makes creating a user without O(secret_key) fail.
+    type: bool
+    default: false
   update_password:
     description:
       - V(always) makes the user's secret O(secret_key). The module first checks with one signed request
@@ -41,7 +50,8 @@ options:
     description:
       - Names of the canned policies attached to the user, exactly; others attached to it are detached.
       - V([]) detaches all. Not set leaves the attached policies as they are.
-      - Each policy must exist (M(onprem.mlflow.minio_policy)); a missing one fails before anything changes.
+      - Each policy must exist (M(onprem.mlflow.minio_policy)); a missing one fails before anything changes
+        (except in check mode, where an earlier task of the same run may not have created it).
     type: list
     elements: str
   status:
@@ -58,14 +68,10 @@ options:
     default: present
 extends_documentation_fragment:
   - onprem.mlflow.minio
+  - onprem.mlflow.attributes
+  - onprem.mlflow.attributes.minio_group
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -117,121 +123,14 @@ secret_changed:
   sample: false
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.admin import MinioAdminApi
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.connection import (
-    MinioConnection,
-    minio_argument_spec,
-)
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
-from ansible_collections.onprem.mlflow.plugins.module_utils.minio.names import key_problem
-
-
-def plan(module, conn, admin, current):
-    """The user after the run, and whether its secret must be (re)set."""
-    params = module.params
-    access_key = params["access_key"]
-    wanted = {
-        "access_key": access_key,
-        "status": params["status"],
-        "policies": sorted(set(params["policies"])) if params["policies"] is not None
-        else (current["policies"] if current else []),
-    }
-    if current is None:
-        if not params["secret_key"]:
-            raise MinioModuleError("user %s does not exist: give secret_key to create it" % access_key)
-        return wanted, True
-    set_secret = False
-    if params["secret_key"] and params["update_password"] == "always":  # noqa: S105 - a choice, not a password
-        if current["status"] == "disabled" and params["status"] == "disabled":
-            module.warn("user %s is disabled, so MinIO cannot tell whether its secret matches secret_key; "
-                        "the secret was left as it is" % access_key)
-        elif current["status"] == "disabled" and module.check_mode:
-            # Only enabling it would tell; check mode enables nothing.
-            set_secret = True
-        elif current["status"] == "enabled":
-            set_secret = not conn.secret_works(access_key, params["secret_key"])
-    return wanted, set_secret
-
-
-def apply(module, conn, admin, current, wanted, set_secret):
-    access_key = wanted["access_key"]
-    secret_key = module.params["secret_key"]
-    status = current["status"] if current else None
-    if current and current["status"] == "disabled" and wanted["status"] == "enabled":
-        admin.set_user_status(access_key, "enabled")
-        status = "enabled"
-        if module.params["update_password"] == "always" and secret_key:  # noqa: S105 - a choice
-            set_secret = not conn.secret_works(access_key, secret_key)
-    if set_secret:
-        admin.add_user(access_key, secret_key)  # an upsert that also enables the user
-        status = "enabled"
-    if status != wanted["status"]:
-        admin.set_user_status(access_key, wanted["status"])
-    have = set(current["policies"]) if current else set()
-    admin.detach_policies(access_key, sorted(have - set(wanted["policies"])))
-    admin.attach_policies(access_key, sorted(set(wanted["policies"]) - have))
-    return set_secret
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.module import MinioModule
+from ansible_collections.onprem.mlflow.plugins.module_utils.minio.user import converge_users, user_options
 
 
 def main():
-    argument_spec = minio_argument_spec()
-    argument_spec.update(
-        access_key=dict(type="str", required=True, no_log=False),
-        secret_key=dict(type="str", no_log=True),
-        update_password=dict(type="str", default="always", choices=["always", "on_create"], no_log=False),
-        policies=dict(type="list", elements="str"),
-        status=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    access_key = params["access_key"]
-    problem = key_problem(access_key, params["secret_key"])
-    if problem:
-        module.fail_json(msg=problem)
-
-    secret_changed = False
-    try:
-        conn = MinioConnection(module)
-        admin = MinioAdminApi(conn)
-        info = admin.user_info(access_key)
-        current = None if info is None else {
-            "access_key": access_key, "status": info.get("status", "enabled"), "policies": info["policies"]}
-        if params["state"] == "present":
-            wanted, set_secret = plan(module, conn, admin, current)
-            new_policies = set(wanted["policies"]) - set(current["policies"] if current else [])
-            if new_policies:
-                missing = sorted(new_policies - admin.policy_names())
-                if missing:
-                    raise MinioModuleError("policies %s do not exist on MinIO; create them first "
-                                           "(onprem.mlflow.minio_policy); nothing was changed" % ", ".join(missing))
-            changed = set_secret or wanted != current
-            secret_changed = set_secret
-            if changed and not module.check_mode:
-                secret_changed = apply(module, conn, admin, current, wanted, set_secret)
-            after = wanted
-        else:
-            changed = current is not None
-            if changed and not module.check_mode:
-                admin.remove_user(access_key)
-            after = {}
-    except MinioModuleError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-
-    result = {"changed": changed, "secret_changed": secret_changed,
-              "user": after if params["state"] == "present" else (current or {})}
-    if module._diff:
-        before = dict(current or {})
-        after_view = dict(after)
-        if secret_changed:
-            # Secrets are masked: the diff only says that the secret changes.
-            if current:
-                before["secret_key"] = "********"  # noqa: S105 - the mask, not a secret
-            after_view["secret_key"] = "******** (new)"  # noqa: S105 - the mask, not a secret
-        result["diff"] = {"before": before, "after": after_view}
-    module.exit_json(**result)
+    minio = MinioModule(user_options(random_secret=False))
+    item, diff = minio.run_single(converge_users)
+    minio.exit({"changed": item["changed"], "secret_changed": item["secret_changed"], "user": item["_user"]}, diff)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,7 @@ POLICY_IN_USE = "XMinioIAMPolicyInUse"
 
 
 class Command:
-    """What MinioAdmin's request method wants: an object whose `value` is the command path.
-    Public for minio_bulk, which sends a command minio-py has no call for."""
+    """What MinioAdmin's request method wants: an object whose `value` is the command path."""
 
     def __init__(self, value):
         self.value = value
@@ -87,6 +86,13 @@ class MinioAdminApi:
         info["policies"] = sorted(p for p in (info.get("policyName") or "").split(",") if p)
         return info
 
+    def users(self):
+        """access key -> {'status', 'policies'} of every user: one (encrypted) answer."""
+        listing = self._json(self._call("list users", (), self.conn.admin.user_list))
+        return {key: {"status": info.get("status", "enabled"),
+                      "policies": sorted(p for p in (info.get("policyName") or "").split(",") if p)}
+                for key, info in listing.items()}
+
     def add_user(self, access_key, secret_key):
         """Create the user, or replace its secret. MinIO also re-enables a disabled user here."""
         self._call("add user %s" % access_key, (), self.encrypted, "PUT", "add-user",
@@ -111,14 +117,30 @@ class MinioAdminApi:
                        self.encrypted, "POST", "idp/builtin/policy/detach",
                        {"policies": list(policies), "user": access_key})
 
+    def set_user_policies(self, access_key, wanted, current):
+        """Attach exactly the `wanted` policies (the user has `current`)."""
+        if sorted(set(wanted)) == sorted(set(current)):
+            return
+        if not wanted:
+            self.detach_policies(access_key, sorted(current))
+            return
+        # set-user-or-group-policy makes the list exactly this in one plain request; attach and
+        # detach send encrypted bodies, a key derivation on both sides each.
+        self._call("set the policies of user %s" % access_key, (), self.conn.admin.policy_set,
+                   ",".join(sorted(set(wanted))), user=access_key)
+
     # Canned policies --------------------------------------------------------------------
 
     def policy_info(self, name):
         text = self._call("read policy %s" % name, (NO_SUCH_POLICY,), self.conn.admin.policy_info, name)
         return None if text is None else self._json(text)
 
+    def policies(self):
+        """name -> document of every canned policy: one answer holds them all."""
+        return self._json(self._call("list policies", (), self.conn.admin.policy_list))
+
     def policy_names(self):
-        return set(self._json(self._call("list policies", (), self.conn.admin.policy_list)))
+        return set(self.policies())
 
     def add_policy(self, name, policy):
         self._call("write policy %s" % name, (), self.conn.admin.policy_add, name, policy=policy)
@@ -182,10 +204,41 @@ class MinioAdminApi:
                 # server: not decrypting it saves that key derivation per account.
                 self.encrypted("PUT", "add-service-account", payload)
             except Exception as exc:
+                if error_code(exc)[1] != "XMinioAdminNoSuchUser" and self.user_info(access_key) is not None:
+                    raise MinioModuleError("cannot use %s as a service account: it is the access key of a MinIO "
+                                           "user; choose another access_key" % access_key) from None
                 if error_code(exc)[1] == "XMinioIAMServiceAccountNotAllowed":
                     raise MinioModuleError("cannot create service account %s: MinIO says the access key is already "
                                            "taken; choose another access_key" % access_key) from None
                 raise
+
+    def service_account_parents(self, users):
+        """access key -> parent user of every service account (one request on current servers;
+        on older ones one listing per user of `users`)."""
+        with translated("list service accounts", self.conn.endpoint):
+            try:
+                response = self.conn.admin._url_open(  # minio-py has no call for this command
+                    method="GET", command=Command("list-access-keys-bulk"),
+                    query_params={"all": "true", "listType": "svcacc-only"}, preload_content=False)
+            except Exception as exc:
+                if error_code(exc)[0] not in (400, 404, 501):
+                    raise
+                response = None
+            listing = self._json(decrypt(response, self.conn.secret_key).decode()) if response else None
+        if listing is None:
+            return self._service_account_parents_of(users)
+        return {account["accessKey"]: parent for parent, keys in listing.items()
+                for account in (keys or {}).get("serviceAccounts") or []}
+
+    def _service_account_parents_of(self, users):
+        # Servers older than list-access-keys-bulk answer it 400, 404 or 501.
+        found = {}
+        for user in users:
+            text = self._call("list the service accounts of %s" % user, (NO_SUCH_USER,),
+                              self.conn.admin.list_service_account, user)
+            for account in self._json(text).get("accounts") or []:
+                found[account["accessKey"]] = account.get("parentUser") or user
+        return found
 
     def update_service_account(self, access_key, changes):
         """Send update-service-account with exactly `changes` (newStatus, newPolicy, ...).

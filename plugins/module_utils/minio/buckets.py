@@ -1,7 +1,7 @@
 # Copyright: contributors to onprem.mlflow
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Bucket operations shared by minio_bucket (one bucket) and minio_bulk (minio_buckets, many).
+"""The S3 bucket operations of the bucket converge (module_utils/minio/bucket.py).
 
 Creating tolerates a bucket made in between by a concurrent run; removing refuses a bucket that
 is not empty (its objects are deleted only by purge_bucket, which the modules call only with
@@ -14,6 +14,10 @@ try:
     from minio.deleteobjects import DeleteObject
 except ImportError:  # reported by MinioConnection with missing_required_lib()
     DeleteObject = None
+try:
+    from minio.versioningconfig import ENABLED, SUSPENDED, VersioningConfig
+except ImportError:  # reported by MinioConnection with missing_required_lib()
+    ENABLED = SUSPENDED = VersioningConfig = None
 
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import (
     MinioModuleError,
@@ -76,3 +80,14 @@ def remove_bucket(conn, name):
                 raise MinioModuleError("bucket %s is not empty (objects were written while this task ran); "
                                        "set purge: true to delete them with the bucket" % name) from None
             raise
+
+
+def get_versioning(conn, name):
+    """'enabled', 'suspended', or 'off' for a bucket that never had versioning."""
+    with translated("read the versioning of bucket %s" % name, conn.endpoint):
+        return conn.s3.get_bucket_versioning(name).status_string.lower()
+
+
+def set_versioning(conn, name, versioning):
+    with translated("set the versioning of bucket %s" % name, conn.endpoint):
+        conn.s3.set_bucket_versioning(name, VersioningConfig(ENABLED if versioning == "enabled" else SUSPENDED))
