@@ -373,10 +373,13 @@ def stop_node(node: KubeNode) -> None:
     alive = {s.name: s for s in node._servers if s.alive()}
     if "kubelet" in alive:
         # Through the API first, while the kubelet runs: CNI DEL frees the veths and addresses.
+        # Cordoned first, so controllers' replacements stay Pending; a grace period above 0 so
+        # the kubelet, not the API server, finishes each pod.
         with contextlib.suppress(Exception), node.cluster.api_client() as api:
             core = client.CoreV1Api(api)
+            core.patch_node(NODE_NAME, {"spec": {"unschedulable": True}})
             for ns in core.list_namespace().items:
-                core.delete_collection_namespaced_pod(ns.metadata.name, grace_period_seconds=0)
+                core.delete_collection_namespaced_pod(ns.metadata.name, grace_period_seconds=1)
             with contextlib.suppress(ServerError):
                 _wait("the node's pods to be gone", lambda: not [
                     p for p in core.list_pod_for_all_namespaces().items if p.spec.node_name == NODE_NAME],

@@ -202,14 +202,20 @@ def _chroot(root: Path, script: str, log: Path) -> None:
     """Run a shell script inside `root` (apt and pip need /proc and the host's resolver, both
     only for the build: the image's /etc/resolv.conf is the kubelet's at run time)."""
     shutil.copy("/etc/resolv.conf", root / "etc" / "resolv.conf")
+    # The machine's CA bundle, for pip: the way to PyPI may present a certificate of this
+    # machine's own authority. Build-time only; removed before the layer is taken.
+    host_ca = root / "tmp" / ".build-ca.crt"
+    shutil.copy(os.environ.get("PIP_CERT") or "/etc/ssl/certs/ca-certificates.crt", host_ca)
     subprocess.run(["mount", "-t", "proc", "proc", str(root / "proc")], check=True)
     try:
         env = {"PATH": PATH, "HOME": "/root", "LANG": "C.UTF-8", "DEBIAN_FRONTEND": "noninteractive",
-               "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_DEFAULT_TIMEOUT": "180"}
+               "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_DEFAULT_TIMEOUT": "180",
+               "PIP_CERT": "/tmp/.build-ca.crt"}  # noqa: S108 - inside the chroot being built
         _run(["chroot", str(root), "/bin/sh", "-ec", script], log, env=env)
     finally:
         subprocess.run(["umount", "-l", str(root / "proc")], check=False)
         (root / "etc" / "resolv.conf").write_text("")
+        host_ca.unlink(missing_ok=True)
 
 
 def base_layer(log: Path) -> Path:
