@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".collections"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow import members
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.members import (
     converge_members,
     converge_rosters,
@@ -181,23 +180,17 @@ def test_check_mode_reports_members_of_workspaces_and_users_still_to_be_created(
         converge_members(fake, wanted, False)
 
 
-def test_the_changes_run_on_at_most_workers_threads():
-    roles = [{"id": i, "name": "user", "workspace": "w"} for i in range(1)]
+def test_the_changes_run_on_the_shared_thread_pool_with_workers(monkeypatch):
+    seen = []
+    run_all = members.run_all
+
+    def spy(func, items, workers):
+        seen.append((len(items), workers))
+        return run_all(func, items, workers)
+
+    monkeypatch.setattr(members, "run_all", spy)
     fake = FakeMlflow(users=[{"id": i, "username": f"u{i}", "is_admin": False} for i in range(20)],
-                      workspaces=[{"name": "w"}], roles=roles)
-    running, peak, lock = [0], [0], threading.Lock()
-    assign = fake.assign_role
-
-    def slow_assign(username, role_id):
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-        time.sleep(0.01)
-        with lock:
-            running[0] -= 1
-            assign(username, role_id)
-
-    fake.assign_role = slow_assign
+                      workspaces=[{"name": "w"}], roles=[{"id": 1, "name": "user", "workspace": "w"}])
     result = converge_members(fake, [item(workspace="w", username=f"u{i}") for i in range(20)], False, workers=3)
     assert [r["username"] for r in result["members"]] == [f"u{i}" for i in range(20)]
-    assert 1 < peak[0] <= 3
+    assert seen == [(20, 3)]

@@ -5,6 +5,18 @@ from __future__ import annotations
 
 import secrets
 
+# One mlflow_workspace_members task over `members`, `exact` when given.
+MEMBERS_PLAYBOOK = """
+- name: mlflow_workspace_members
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Converge
+      onprem.mlflow.mlflow_workspace_members:
+        members: "{{ members }}"
+        exact: "{{ exact | default(false) }}"
+"""
+
 
 def admin_env(server) -> dict:
     """The modules read the connection from MLFLOW_TRACKING_URI/USERNAME/PASSWORD when not given."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.playbook import run_playbook
-from mlflow_helpers import admin_env, new_password, user_roles
+from mlflow_helpers import MEMBERS_PLAYBOOK, admin_env, new_password, user_roles
 
 STEPS = """
 - name: mlflow_workspace_member, step by step
@@ -72,15 +72,7 @@ def test_member_lifecycle_role_change_several_workspaces_and_synthetic_roles(mlf
     assert user_roles(mlflow_server, user) == sorted([(ws1, synthetic[0]), (ws2, "user")])
 
 
-BULK = """
-- name: mlflow_workspace_members
-  hosts: all
-  gather_facts: false
-  tasks:
-    - name: Converge
-      onprem.mlflow.mlflow_workspace_members:
-        members: "{{ members }}"
-"""
+BULK = MEMBERS_PLAYBOOK
 
 
 def test_members_bulk_checks_everything_before_a_change(mlflow_server, uniq):
