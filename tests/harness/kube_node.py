@@ -248,7 +248,8 @@ def start_node(cluster: KubeCluster, workdir: Path, log_dir: Path,
     for sub in ("containerd", "cni/net.d", "cni/ipam", "kubelet", "pod-logs", "volume-plugins", "sysctl"):
         (d / sub).mkdir(parents=True, exist_ok=True)
     sock = d / "containerd" / "containerd.sock"
-    node = KubeNode(cluster=cluster, workdir=d, images={k: v[0] for k, v in images.items()},
+    node = KubeNode(cluster=cluster, workdir=d,
+                    images={k: node_images.pinned_ref(ref, archive) for k, (ref, archive) in images.items()},
                     ctr=["ctr", "--address", str(sock)])
     try:
         _make_bridge(cluster.service_cidr, node)
@@ -256,7 +257,7 @@ def start_node(cluster: KubeCluster, workdir: Path, log_dir: Path,
         (d / "cni" / "net.d" / "10-onprem-mlflow.conflist").write_text(
             json.dumps(_cni_config(d, cluster.service_cidr), indent=1))
         (d / "resolv.conf").write_text(f"nameserver {DNS_IP}\nsearch cluster.local\n")
-        (d / "containerd.toml").write_text(_containerd_config(d, node.images["pause"]))
+        (d / "containerd.toml").write_text(_containerd_config(d, images["pause"][0]))
         containerd = Server("containerd", ["containerd", "--config", str(d / "containerd.toml")],
                             log_dir / "containerd.log")
         node._servers.append(containerd)
@@ -475,8 +476,12 @@ def kube_node():
         if cluster is not None:
             cluster.stop()
         _used["teardown_seconds"] = time.monotonic() - stopping
-        for path in (workdir / "node", workdir / "cluster" / "etcd", workdir / "cluster" / "pki"):
-            shutil.rmtree(path, ignore_errors=True)
+        # Keep the logs for a post-mortem; keys, kubeconfigs, volumes and containerd's state go.
+        shutil.rmtree(workdir / "node", ignore_errors=True)
+        for path in (workdir / "cluster").iterdir():
+            if path.name != "logs":
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
         lock.close()
 
 

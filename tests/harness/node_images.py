@@ -351,6 +351,14 @@ def build_images(log: Path | None = None) -> dict[str, tuple[str, Path]]:
     return out
 
 
+def pinned_ref(ref: str, archive: Path) -> str:
+    """`ref` pinned by the manifest digest in `archive`, name:tag@sha256:... as the roles ask for
+    (containerd's CRI resolves such a reference to the imported image, so nothing is pulled)."""
+    with tarfile.open(archive) as tar:
+        index = json.load(tar.extractfile("index.json"))
+    return f"{ref}@{index['manifests'][0]['digest']}"
+
+
 def import_images(ctr: list[str], images: dict[str, tuple[str, Path]], log: Path) -> None:
     """Import the archives into containerd's k8s.io namespace (where the kubelet's pods look)."""
     for _name, (_ref, archive) in images.items():
