@@ -361,5 +361,10 @@ def pinned_ref(ref: str, archive: Path) -> str:
 
 def import_images(ctr: list[str], images: dict[str, tuple[str, Path]], log: Path) -> None:
     """Import the archives into containerd's k8s.io namespace (where the kubelet's pods look)."""
-    for _name, (_ref, archive) in images.items():
+    for _name, (ref, archive) in images.items():
         _run([*ctr, "-n", "k8s.io", "images", "import", str(archive)], log)
+        # Also by digest: the roles want name@sha256:..., which the CRI resolves by that name only
+        # (an import records the tag alone).
+        name = ref.rsplit(":", 1)[0]
+        digest = pinned_ref(ref, archive).rsplit("@", 1)[1]
+        _run([*ctr, "-n", "k8s.io", "images", "tag", "--force", ref, f"{name}@{digest}"], log)
