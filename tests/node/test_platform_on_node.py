@@ -247,7 +247,8 @@ def _run_client_job(core, batch, kube_node, tenant: str, other_experiment: str, 
 
     job = _wait(f"Job {namespace}/{name}", done, timeout=300)
     (pod,) = core.list_namespaced_pod(namespace, label_selector=f"job-name={name}").items
-    log = core.read_namespaced_pod_log(pod.metadata.name, namespace)
+    # The raw body: the client's preloaded str of a log is the repr of its bytes here.
+    log = core.read_namespaced_pod_log(pod.metadata.name, namespace, _preload_content=False).data.decode()
     assert job.status.succeeded == 1, log[-4000:]
     (line,) = [line for line in log.splitlines() if line.startswith("RESULT ")]
     return json.loads(line[len("RESULT "):])
