@@ -57,18 +57,18 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Give the MinIO connection once for every MinIO module of a play
-  hosts: localhost
+- name: The connection once for every MinIO module of a block (the action group onprem.mlflow.minio)
   module_defaults:
     group/onprem.mlflow.minio:
       endpoint_url: https://minio.example.com:9000
       login_access_key: "{{ minio_root_user }}"
       login_secret_key: "{{ minio_root_password }}"
-  tasks:
-    - name: A bucket, its policy and its user, without repeating the connection
+  block:
+    - name: The team's bucket
       onprem.mlflow.minio_bucket:
         name: mlflow-team-a
-    - onprem.mlflow.minio_policy:
+    - name: And the policy that allows that bucket only
+      onprem.mlflow.minio_policy:
         name: mlflow-team-a
         policy: "{{ 'mlflow-team-a' | onprem.mlflow.minio_bucket_policy }}"
 
