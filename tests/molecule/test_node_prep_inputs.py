@@ -131,6 +131,9 @@ EXAMPLE_PLAY = """
 - name: Render the storage role's PersistentVolumes for the same inventory
   hosts: localhost
   gather_facts: false
+  # The shared values the platform role gives every component role before it in site.yml.
+  vars_files:
+    - "%(root)s/roles/platform/vars/main.yml"
   vars:
     ansible_python_interpreter: "{{ ansible_playbook_python }}"
   tasks:
