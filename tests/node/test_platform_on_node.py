@@ -193,7 +193,7 @@ def tenants(site, core, kube_node):
 # run with a metric and an artifact, reads the artifact back, then tries the other tenant's
 # experiment and bucket (passed as arguments: names, no credentials) and prints what it got.
 CLIENT = r"""
-import json, sys
+import json, os, sys
 import boto3, mlflow
 from mlflow.tracking import MlflowClient
 other_experiment, other_bucket = sys.argv[1], sys.argv[2]
@@ -216,7 +216,9 @@ if other_experiment != "-":
     except Exception as exc:
         out["other_experiment"] = "refused: " + str(exc)[:200]
     try:
-        boto3.client("s3").list_objects_v2(Bucket=other_bucket)
+        # The endpoint as MLflow gets it from the Secret (plain boto3 would go to AWS).
+        s3 = boto3.client("s3", endpoint_url=os.environ["MLFLOW_S3_ENDPOINT_URL"])
+        s3.list_objects_v2(Bucket=other_bucket)
         out["other_bucket"] = "read"
     except Exception as exc:
         out["other_bucket"] = "refused: " + str(exc)[:200]
