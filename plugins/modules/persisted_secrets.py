@@ -138,7 +138,6 @@ from ansible_collections.onprem.mlflow.plugins.module_utils.common.files import 
 from ansible_collections.onprem.mlflow.plugins.module_utils.common.secrets import generate_secret
 
 
-
 def id_problem(secret_id):
     parts = secret_id.split("/")
     if any(part in ("", ".", "..") or len(part) > 255 or not part.isprintable() or any(c.isspace() for c in part)

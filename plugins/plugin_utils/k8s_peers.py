@@ -88,4 +88,3 @@ def network_policy_peers(peers, field="allowed_from"):
     if problems:
         raise PeerError("; ".join(problems))
     return result
-

@@ -120,5 +120,5 @@ def ensure(conn, admin, item, current, check_mode):
 
 def policy_actions(have, want):
     attach, detach = sorted(set(want) - set(have)), sorted(set(have) - set(want))
-    return (["attached %s" % ", ".join(attach)] if attach else []) + (["detached %s" % ", ".join(detach)]
-                                                                       if detach else [])
+    actions = ["attached %s" % ", ".join(attach)] if attach else []
+    return actions + (["detached %s" % ", ".join(detach)] if detach else [])

@@ -217,4 +217,3 @@ def _parse(raw):
 def _reason(exc):
     reason = getattr(exc, "reason", None) or exc
     return str(reason) or type(exc).__name__
-
