@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -63,8 +64,23 @@ class MlflowServer:
             env["MLFLOW_WORKSPACE"] = workspace
         return env
 
+    def log_mark(self) -> int:
+        """Where the server's log ends now: `requests_since(mark)` reads the requests after it."""
+        return self.log_path.stat().st_size
+
+    def requests_since(self, mark: int) -> list[tuple[str, str]]:
+        """(method, path) of each request uvicorn logged after `mark`, health probes left out."""
+        with self.log_path.open("rb") as log:
+            log.seek(mark)
+            text = log.read().decode(errors="replace")
+        return [(m, p) for m, p in _ACCESS_LINE.findall(text) if p != "/health"]
+
     def stop(self) -> None:
         self._server.stop()
+
+
+# uvicorn's access log: `INFO:     127.0.0.1:50200 - "GET /api/2.0/mlflow/users/list HTTP/1.1" 200 OK`
+_ACCESS_LINE = re.compile(r'- "([A-Z]+) ([^ ?"]+)[^"]*" \d{3}')
 
 
 def _json(raw: bytes) -> dict:

@@ -43,13 +43,21 @@ def test_many_tenants_converge_and_rerun_as_a_fast_noop(mlflow_server, uniq):
     assert first.rc == 0, first.output[-4000:]
     assert first.changed == 3
 
+    mark = mlflow_server.log_mark()
     start = time.monotonic()
     again = run_playbook(PLAY, env=admin_env(mlflow_server), extra_vars=extra)
     elapsed = time.monotonic() - start
     assert again.rc == 0 and again.changed == 0, again.output[-4000:]
-    # The first run made one request per object (125 writes); the no-op reads five lists in all.
-    # Compared with the first run rather than the clock, so a loaded machine cannot fail it.
-    assert elapsed < first_elapsed / 3, f"no-op {elapsed:.1f}s vs first run {first_elapsed:.1f}s"
+    # The first run made one request per object (125 writes); the no-op reads five lists in all,
+    # whatever the number of tenants. Counted in the server's access log, not timed: how fast a
+    # no-op is on a given machine is the benchmarks' business (benchmarks/noop_apply.py).
+    time.sleep(1)  # uvicorn writes its access line after the answer
+    made = mlflow_server.requests_since(mark)
+    assert sorted(made) == sorted([
+        ("GET", "/api/3.0/mlflow/workspaces"), ("GET", "/api/2.0/mlflow/users/list"),
+        ("GET", "/api/2.0/mlflow/users/list"), ("GET", "/api/3.0/mlflow/workspaces"),
+        ("GET", "/api/3.0/mlflow/roles/list"),
+    ]), f"the no-op ({elapsed:.1f} s, first run {first_elapsed:.1f} s) made {len(made)} requests: {made}"
     status, body = mlflow_server.request("GET", "/api/2.0/mlflow/users/list")
     assert status == 200
     held = {(r["workspace"], r["name"]) for u in body["users"] if u["username"] == users[-1]["username"]
