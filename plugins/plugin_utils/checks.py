@@ -24,9 +24,9 @@ def problem_of(check, *args):
 
 def checked(check):
     """A filter that returns check(...) and turns its ValueError into a failed task."""
-    def run(*args):
+    def run(*args, **kwargs):
         try:
-            return check(*args)
+            return check(*args, **kwargs)
         except ValueError as exc:
             raise AnsibleFilterError(str(exc)) from None
     run.__name__ = check.__name__

@@ -43,3 +43,40 @@ def volume_quantity(value, field="size"):
     if float(number) <= 0:
         raise ValueError("%s: %r must be more than zero (%s)" % (field, value, hint))
     return number + suffix
+
+
+def platform_volumes(backend, local_path, nfs_path, postgres_node, minio_nodes, minio_drives_per_node):
+    """The volumes of the platform's StatefulSet claims, in one place for every role and inventory
+    that needs them: the storage role's PersistentVolumes, node_prep's directories on the nodes
+    (local backend) or on the NFS host (nfs backend).
+
+    One entry per claim: `claim` (the PersistentVolumeClaim's name), `workload` (postgres or
+    minio, a key of node_prep_workloads), `path` (the directory: under `local_path` on the node
+    for the local backend, under the export `nfs_path` for nfs) and, for the local backend only,
+    `node`, the node that holds it (MinIO pod i runs on minio_nodes[i]).
+    """
+    if backend not in ("local", "nfs"):
+        raise ValueError("storage_backend must be local or nfs, not %r" % (backend,))
+    if isinstance(minio_nodes, str) or not isinstance(minio_nodes, (list, tuple)):
+        raise ValueError("minio_nodes must be a list of node names, not %r" % (minio_nodes,))
+    try:
+        drives = int(minio_drives_per_node)
+    except (TypeError, ValueError):
+        drives = 0
+    if drives < 1:
+        raise ValueError("minio_drives_per_node must be a whole number of 1 or more, not %r" % (minio_drives_per_node,))
+    root = str(local_path if backend == "local" else nfs_path).rstrip("/")
+
+    def volume(claim, workload, node, local_dir, nfs_dir):
+        directory = local_dir if backend == "local" else nfs_dir
+        entry = {"claim": claim, "workload": workload, "path": root + "/" + directory}
+        if backend == "local":
+            entry["node"] = node
+        return entry
+
+    volumes = [volume("data-postgres-0", "postgres", postgres_node, "postgres", "postgres")]
+    for pod, node in enumerate(minio_nodes):
+        for drive in range(drives):
+            volumes.append(volume("drive-%d-minio-%d" % (drive, pod), "minio", node,
+                                  "minio/drive-%d" % drive, "minio-%d/drive-%d" % (pod, drive)))
+    return volumes

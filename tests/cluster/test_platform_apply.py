@@ -179,7 +179,7 @@ def test_site_applies_the_whole_platform_in_dependency_order(platform):
     # Each component applied, then waited for, before the next one started.
     order = []
     for component in ("namespace", "storage", "postgres", "minio", "mlflow"):
-        apply_at = result.output.index(f"Apply with server-side apply the other objects of {component}]")
+        apply_at = result.output.index(f"Apply with server-side apply the objects of {component}]")
         order.append(apply_at)
         if component in ("postgres", "minio", "mlflow"):
             wait_at = result.output.index(f"Wait for the readiness of the workloads of {component}]")
