@@ -87,7 +87,10 @@ def test_thread_pools_run_every_item_then_report_failures():
 
 
 def test_duplicates_and_fail_on():
-    assert minio_bulk.duplicates([{"n": "a"}, {"n": "b"}, {"n": "a"}], "n") == ["a"]
+    from ansible_collections.onprem.mlflow.plugins.module_utils.common.lists import listed_twice
+
+    assert listed_twice(item["n"] for item in [{"n": "a"}, {"n": "b"}, {"n": "a"}]) == ["a"]
+    assert minio_bulk.duplicate_problems([{"n": "a"}, {"n": "a"}], "n", "buckets") == ["buckets listed more than once: a"]
     with pytest.raises(MinioModuleError, match="nothing was changed: x; y"):
         minio_bulk.fail_on(["x", "y"])
     minio_bulk.fail_on([])

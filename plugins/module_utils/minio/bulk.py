@@ -11,6 +11,7 @@ list_result() gathers those into the list modules' result, single_result() into 
 
 from __future__ import annotations
 
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.lists import changed_diff, listed_twice
 from ansible_collections.onprem.mlflow.plugins.module_utils.common.thread_pool import DEFAULT_WORKERS, run_all
 from ansible_collections.onprem.mlflow.plugins.module_utils.minio.errors import MinioModuleError
 
@@ -28,18 +29,13 @@ def parallel(func, items, workers=DEFAULT_WORKERS):
     return results
 
 
-def duplicates(items, key):
-    names = [item[key] for item in items]
-    return sorted({name for name in names if names.count(name) > 1})
-
-
 def fail_on(problems):
     if problems:
         raise MinioModuleError("nothing was changed: " + "; ".join(problems))
 
 
 def duplicate_problems(items, key, kind):
-    dup = duplicates(items, key)
+    dup = listed_twice(item[key] for item in items)
     return ["%s listed more than once: %s" % (kind, ", ".join(dup))] if dup else []
 
 
@@ -67,15 +63,9 @@ def item_result(key, name, item, actions, before, after, **extra):
 def list_result(results, option, key):
     """The result of a list module: every item result under `option`, and one diff keyed by `key`
     of the items that changed."""
-    before, after, warnings = {}, {}, []
-    for result in results:
-        warnings.extend(result.pop("_warnings", []))
-        if result["changed"]:
-            before[result[key]], after[result[key]] = result["_before"], result["_after"]
-        for private in [k for k in result if k.startswith("_")]:
-            del result[private]
-    return {"changed": any(r["changed"] for r in results), option: results,
-            "diff": {"before": before, "after": after}, "warnings": warnings}
+    warnings = [warning for result in results for warning in result.get("_warnings", [])]
+    diff = changed_diff(results, lambda result: result[key])
+    return {"changed": any(r["changed"] for r in results), option: results, "diff": diff, "warnings": warnings}
 
 
 def single_result(results):

@@ -23,12 +23,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import (
-    DEFAULT_WORKERS,
-    changes,
-    listed_twice,
-    run_all,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.lists import changed_diff, listed_twice
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import DEFAULT_WORKERS, run_all
 
 MEMBER_OPTIONS = dict(
     workspace=dict(type="str", required=True),
@@ -160,7 +156,7 @@ def converge_members(client, items, check_mode, workers=DEFAULT_WORKERS, exact=(
     results = run_all(lambda item: converge_member(client, item, users.get(item["username"]), roles, check_mode),
                       applied, workers)
     results += [_result(item, [], ["assigned %s" % item["role"]]) for item in pending]
-    diff = changes(results, lambda result: "%s/%s" % (result["workspace"], result["username"]))
+    diff = changed_diff(results, lambda result: "%s/%s" % (result["workspace"], result["username"]))
     return dict(changed=any(result["changed"] for result in results), members=results, diff=diff)
 
 

@@ -12,8 +12,6 @@ request a round trip. Every converge of module_utils/mlflow runs its per-object 
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ansible_collections.onprem.mlflow.plugins.module_utils.common import thread_pool
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
 
@@ -32,18 +30,3 @@ def run_all(func, items, workers=DEFAULT_WORKERS):
                    if isinstance(first, MlflowError) else ValueError(message))
         raise first
     return results
-
-
-def changes(results, key):
-    """Pop each result's `_before` and `_after` and return the diff of the changed ones, by key(result)."""
-    before, after = {}, {}
-    for result in results:
-        previous, wanted = result.pop("_before"), result.pop("_after")
-        if result["changed"]:
-            before[key(result)], after[key(result)] = previous, wanted
-    return dict(before=before, after=after)
-
-
-def listed_twice(values):
-    """The values that occur more than once, sorted."""
-    return sorted(value for value, count in Counter(values).items() if count > 1)

@@ -13,12 +13,8 @@ they take one after the other.
 
 from __future__ import annotations
 
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import (
-    DEFAULT_WORKERS,
-    changes,
-    listed_twice,
-    run_all,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.lists import changed_diff, listed_twice
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import DEFAULT_WORKERS, run_all
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rules import MIN_PASSWORD_LENGTH
 
 # The options of one user: the mlflow_user module's own, and the suboptions of mlflow_users' `users`.
@@ -82,7 +78,7 @@ def converge_users(client, items, check_mode, workers=DEFAULT_WORKERS):
 
     results = run_all(lambda item: converge_user(client, item, existing.get(item["username"]), check_mode),
                       items, workers)
-    diff = changes(results, lambda result: result["username"])
+    diff = changed_diff(results, lambda result: result["username"])
     return dict(changed=any(result["changed"] for result in results), users=results, diff=diff)
 
 

@@ -17,12 +17,8 @@ A run reads the `workspaces` list once; the emptiness checks and the changes run
 from __future__ import annotations
 
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.client import MlflowError
-from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import (
-    DEFAULT_WORKERS,
-    changes,
-    listed_twice,
-    run_all,
-)
+from ansible_collections.onprem.mlflow.plugins.module_utils.common.lists import changed_diff, listed_twice
+from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.parallel import DEFAULT_WORKERS, run_all
 from ansible_collections.onprem.mlflow.plugins.module_utils.mlflow.rules import NAME_PATTERN, RESERVED_WORKSPACES
 
 WORKSPACE_OPTIONS = dict(
@@ -79,7 +75,7 @@ def converge_workspaces(client, items, check_mode, workers=DEFAULT_WORKERS):
 
     results = run_all(lambda item: converge_workspace(client, item, existing.get(item["name"]), check_mode),
                       items, workers)
-    diff = changes(results, lambda result: result["name"])
+    diff = changed_diff(results, lambda result: result["name"])
     return dict(changed=any(result["changed"] for result in results), workspaces=results, diff=diff)
 
 
