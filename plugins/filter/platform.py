@@ -2,12 +2,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Filters of the platform's roles: volume_size, volume_size_problem, platform_volumes,
-network_policy_peers and network_policy_peers_problem (documented beside)."""
+network_policy_peers, network_policy_peers_problem, with_pod_settings and pod_settings_problem
+(documented beside)."""
 
 from __future__ import annotations
 
 from ansible_collections.onprem.mlflow.plugins.plugin_utils.checks import checked, problem
 from ansible_collections.onprem.mlflow.plugins.plugin_utils.k8s_peers import network_policy_peers
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.pod_settings import pod_settings_problem, with_pod_settings
 from ansible_collections.onprem.mlflow.plugins.plugin_utils.volumes import platform_volumes, volume_quantity
 
 
@@ -19,4 +21,6 @@ class FilterModule:
             "platform_volumes": checked(platform_volumes),
             "network_policy_peers": checked(network_policy_peers),
             "network_policy_peers_problem": problem(network_policy_peers),
+            "with_pod_settings": checked(with_pod_settings),
+            "pod_settings_problem": pod_settings_problem,
         }

@@ -4,9 +4,11 @@ MinIO's community edition is source-only (no official binaries or images since O
 2025) and its upstream repository is unmaintained (maintenance mode since December 2025).
 Its own README installs it with `go install github.com/minio/minio@<version>`.
 
-The pin below is the newest version the Go module proxy serves. The older
-`RELEASE.*` commits (for example v0.0.0-20251015172955-9e49d5e7a648) are not available
-from the proxy, so they cannot be `go install`ed here.
+The pins below are the commits of the releases the platform ships (roles/minio/defaults:
+`minio_image` RELEASE.2025-09-07T16-13-09Z, `minio_mc_image` RELEASE.2025-08-13T08-35-41Z), as
+the Go pseudo-versions the module proxy serves: what the tests run is what the platform deploys
+(tests/unit/test_image_pins.py keeps the two in step). docs/images.md says what the shipped
+server lacks (the service-account fix of RELEASE.2025-10-15T17-29-55Z) and what that means.
 
     ONPREM_MLFLOW_MINIO_BINARY=/path/to/minio   use an existing binary instead of building one
 
@@ -32,12 +34,13 @@ from .gobuild import go_binary, go_install
 from .procs import LOOPBACK, Server, free_port
 
 MINIO_MODULE = "github.com/minio/minio"
-MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
+# RELEASE.2025-09-07T16-13-09Z (commit 07c3a429bfed), the server of minio_image.
+MINIO_VERSION = "v0.0.0-20250907161309-07c3a429bfed"
 BINARY_ENV = "ONPREM_MLFLOW_MINIO_BINARY"
-# MinIO's client, the program of the bootstrap Job's image (quay.io/minio/mc): the newest
-# version the Go module proxy serves.
+# MinIO's client, the program of the bootstrap Job's image: RELEASE.2025-08-13T08-35-41Z
+# (commit 7394ce0dd2a8), the client of minio_mc_image.
 MC_MODULE = "github.com/minio/mc"
-MC_VERSION = "v0.0.0-20250313080218-cf909e1063a9"
+MC_VERSION = "v0.0.0-20250813083541-7394ce0dd2a8"
 # A single drive ("xl-single") already supports versioning, quotas, users, policies and
 # service accounts (tests/integration/minio/test_minio_server.py proves it). Several drives make
 # the server an erasure set like the platform's distributed mode; 1 is enough for the modules.

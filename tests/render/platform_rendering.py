@@ -13,12 +13,31 @@ from harness.playbook import PlaybookResult, run_playbook
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "playbooks" / "site.yml"
 
+# The operator's pod settings of every component and the platform's proxy and CA bundle.
+POD_SETTINGS = {
+    "platform_http_proxy": "http://proxy.lab.internal:3128",
+    "platform_https_proxy": "http://proxy.lab.internal:3128",
+    "platform_no_proxy": ".lab.internal",
+    "platform_ca_bundle": "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQtest\n-----END CERTIFICATE-----\n",
+    **{f"{component}_{name}": value for component in ("postgres", "minio", "mlflow") for name, value in {
+        "image_pull_secrets": ["registry-creds"],
+        "tolerations": [{"key": "dedicated", "operator": "Equal", "value": component, "effect": "NoSchedule"}],
+        "extra_env": [{"name": "TZ", "value": "Europe/Berlin"}],
+        "pod_labels": {"example.com/team": "ml-platform"},
+        "pod_annotations": {"example.com/owner": "ML platform team"},
+        "priority_class_name": f"{component}-critical",
+    }.items()},
+    "mlflow_extra_args": ["--uvicorn-opts=--timeout-keep-alive=30"],
+}
+
 # What each rendering is made of: an inventory and extra variables on top of it.
 VARIANTS = {
     "local": ("inventories/local", {}),
     "example": ("inventories/example", {}),
-    # The example with the NFS backend and an Istio VirtualService: the paths the two
-    # inventories leave off.
+    # The example with the NFS backend, an Istio VirtualService and every pod setting an
+    # operator reaches for (pull secrets, tolerations, extra variables, pod labels and
+    # annotations, priority classes, MLflow's extra arguments, a proxy and a CA bundle): the
+    # paths the two inventories leave off, through every check of the rendered objects.
     "example-nfs-istio": (
         "inventories/example",
         {
@@ -26,6 +45,7 @@ VARIANTS = {
             "mlflow_istio_enabled": True,
             "mlflow_istio_hosts": ["mlflow.example.com"],
             "mlflow_istio_gateways": ["istio-system/public"],
+            **POD_SETTINGS,
         },
     ),
 }

@@ -10,6 +10,7 @@ import stat
 import kubernetes_validate
 import pytest
 import yaml
+from platform_rendering import POD_SETTINGS
 
 # Kinds that are not in the official Kubernetes schemas (CRDs), so kubernetes-validate cannot
 # check them: Istio's VirtualService, rendered only when mlflow_istio_enabled is on.
@@ -293,3 +294,38 @@ def test_images_are_pinned(rendering):
             assert not image.endswith(":latest") and ":" in image.rsplit("/", 1)[-1], f"{rel}: {image}"
             if "minio" in image:
                 assert re.search(r"@sha256:[0-9a-f]{64}$", image), f"{rel}: MinIO images are pinned by digest"
+
+
+def test_pod_settings_are_rendered_only_when_set_and_then_everywhere(rendering):
+    """The operator's pod settings: none in a rendering that sets none; in the variant that sets
+    them all, in each pod of PostgreSQL, MinIO (both with their bootstrap Jobs) and MLflow, in
+    every container, with the CA bundle's ConfigMap."""
+    if not rendering.extra_vars.get("platform_ca_bundle"):
+        assert not [o for o in rendering.of_kind("ConfigMap") if o["metadata"]["name"] == "platform-ca-bundle"]
+        for rel, _, pod in pod_specs(rendering):
+            assert not {"imagePullSecrets", "priorityClassName", "tolerations"} & set(pod), rel
+            for container in pod.get("initContainers", []) + pod["containers"]:
+                assert not {e["name"] for e in container.get("env", [])} & {"HTTPS_PROXY", "SSL_CERT_FILE", "TZ"}, rel
+        return
+    (bundle,) = [o for o in rendering.of_kind("ConfigMap") if o["metadata"]["name"] == "platform-ca-bundle"]
+    assert bundle["data"]["ca-bundle.crt"] == POD_SETTINGS["platform_ca_bundle"]
+    pods = {obj["metadata"]["name"]: (obj, pod) for _, obj, pod in pod_specs(rendering)}
+    assert len(pods) == 5, sorted(pods)  # postgres, its Job, minio, its Job, mlflow
+    for name, (obj, pod) in pods.items():
+        component = obj["metadata"]["labels"]["app.kubernetes.io/name"].split("-")[0]
+        template = obj["spec"]["template"]["metadata"]
+        assert template["labels"]["example.com/team"] == "ml-platform", name
+        assert template["annotations"]["example.com/owner"] == "ML platform team", name
+        assert pod["imagePullSecrets"] == [{"name": "registry-creds"}], name
+        assert pod["priorityClassName"] == f"{component}-critical", name
+        assert {"key": "dedicated", "operator": "Equal", "value": component, "effect": "NoSchedule"} \
+            in pod["tolerations"], name
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            env = {e["name"]: e.get("value") for e in container["env"]}
+            assert env["TZ"] == "Europe/Berlin", (name, container["name"])
+            assert env["HTTPS_PROXY"] == env["http_proxy"] == "http://proxy.lab.internal:3128"
+            assert env["NO_PROXY"].endswith(".svc,.cluster.local") and ".lab.internal" in env["NO_PROXY"]
+            assert env["SSL_CERT_FILE"] == "/etc/onprem-mlflow/ca/ca-bundle.crt"
+            assert any(m["mountPath"] == "/etc/onprem-mlflow/ca" and m["readOnly"] for m in container["volumeMounts"])
+    (server,) = pods["mlflow"][1]["containers"]
+    assert server["args"][-1] == "--uvicorn-opts=--timeout-keep-alive=30"

@@ -52,10 +52,20 @@ def test_bad_settings_fail_before_anything_changes(tmp_path, extra_vars, message
         ({"platform_pod_security": "open"},
          ["Platform settings are invalid", "platform_pod_security must be restricted, baseline or privileged "
           "(got 'open')"]),
+        # The operator's pod settings: a component's (each component has the same check) and the
+        # platform's.
+        ({"mlflow_extra_args": ["--port=80"], "mlflow_pod_labels": {"app.kubernetes.io/name": "x"},
+          "mlflow_tolerations": [{"key": "dedicated", "effect": "NoWay"}]},
+         ["MLflow settings are invalid", "mlflow_extra_args may not repeat an argument the platform sets: --port",
+          "mlflow_pod_labels: app.kubernetes.io/name is the platform's own",
+          "mlflow_tolerations[0]: effect 'NoWay' is not one of NoSchedule, PreferNoSchedule, NoExecute"]),
+        ({"platform_ca_bundle": "not a certificate"},
+         ["Platform settings are invalid", "platform_ca_bundle must be the PEM text of one or more certificates"]),
     ],
     ids=["postgres-size-bare-number", "minio-size-bare-number", "postgres-size-bad-unit", "minio-peer-bad-name",
          "minio-peer-unknown-key", "minio-console-peer-ipblock-mixed", "minio-console-peer-number",
-         "postgres-port-out-of-range", "storage-backend", "mlflow-replicas", "platform-pod-security"],
+         "postgres-port-out-of-range", "storage-backend", "mlflow-replicas", "platform-pod-security",
+         "mlflow-pod-settings", "platform-ca-bundle"],
 )
 def test_bad_input_names_the_setting_and_its_value(tmp_path, extra_vars, messages):
     render_dir, secrets_dir, result = render("inventories/example", extra_vars, tmp_path)

@@ -90,7 +90,8 @@ def test_duplicates_and_fail_on():
     from ansible_collections.onprem.mlflow.plugins.module_utils.common.lists import listed_twice
 
     assert listed_twice(item["n"] for item in [{"n": "a"}, {"n": "b"}, {"n": "a"}]) == ["a"]
-    assert minio_bulk.duplicate_problems([{"n": "a"}, {"n": "a"}], "n", "buckets") == ["buckets listed more than once: a"]
+    twice = minio_bulk.duplicate_problems([{"n": "a"}, {"n": "a"}], "n", "buckets")
+    assert twice == ["buckets listed more than once: a"]
     with pytest.raises(MinioModuleError, match="nothing was changed: x; y"):
         minio_bulk.fail_on(["x", "y"])
     minio_bulk.fail_on([])
