@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from harness.playbook import PlaybookResult, run_playbook
+from harness.settings import POD_SETTINGS
 from kubernetes import client, dynamic
 from kubernetes.client.rest import ApiException
 
@@ -355,6 +356,48 @@ def test_a_changed_replica_count_converges_with_a_third_run(platform, kube_clust
             if p.metadata.deletion_timestamp is None]
     assert len(pods) == replicas
     assert {p.spec.node_name for p in pods} <= set(GROUP_VARS["mlflow_nodes"])
+
+
+def test_pod_settings_are_applied_then_a_rerun_changes_nothing(platform, kube_cluster, api, core):
+    """Every pod setting an operator reaches for (harness/settings.py: pull secrets, tolerations,
+    extra variables, pod labels and annotations, priority classes, MLflow's extra arguments, a
+    proxy and a CA bundle), applied to the real API server: admitted (Pod Security, priority
+    admission), on the pods the controllers made, and a second run with them is a no-op."""
+    scheduling = client.SchedulingV1Api(api)
+    for component, value in (("postgres", 1000), ("minio", 900), ("mlflow", 800)):
+        body = client.V1PriorityClass(metadata=client.V1ObjectMeta(name=f"{component}-critical"), value=value)
+        try:
+            scheduling.create_priority_class(body)
+        except ApiException as exc:
+            if exc.status != 409:
+                raise
+    settings = {**POD_SETTINGS, "mlflow_replicas": GROUP_VARS["mlflow_replicas"] + 1}  # as the third run left it
+    applied = site(str(kube_cluster.kubeconfig), settings)
+    assert applied.rc == 0, applied.output[-8000:]
+    again = site(str(kube_cluster.kubeconfig), settings)
+    assert again.rc == 0 and again.changed == 0, again.output[-8000:]
+
+    bundle = core.read_namespaced_config_map("platform-ca-bundle", NAMESPACE)
+    assert bundle.data["ca-bundle.crt"] == POD_SETTINGS["platform_ca_bundle"]
+    pods = [p for p in core.list_namespaced_pod(NAMESPACE).items if p.metadata.deletion_timestamp is None
+            and "example.com/team" in (p.metadata.labels or {})]
+    components = {p.metadata.labels["app.kubernetes.io/name"].split("-")[0] for p in pods}
+    assert components == {"postgres", "minio", "mlflow"}, components
+    for pod in pods:
+        component = pod.metadata.labels["app.kubernetes.io/name"].split("-")[0]
+        where = pod.metadata.name
+        assert pod.metadata.annotations["example.com/owner"] == "ML platform team", where
+        assert pod.spec.priority_class_name == f"{component}-critical", where
+        assert pod.spec.priority == {"postgres": 1000, "minio": 900, "mlflow": 800}[component], where
+        assert [s.name for s in pod.spec.image_pull_secrets] == ["registry-creds"], where
+        assert any(t.key == "dedicated" and t.value == component for t in pod.spec.tolerations), where
+        for container in (pod.spec.init_containers or []) + pod.spec.containers:
+            env = {e.name: e.value for e in container.env}
+            assert env["TZ"] == "Europe/Berlin" and env["HTTPS_PROXY"] == POD_SETTINGS["platform_https_proxy"], where
+            assert env["SSL_CERT_FILE"] == "/etc/onprem-mlflow/ca/ca-bundle.crt", where
+    deployment = client.AppsV1Api(api).read_namespaced_deployment("mlflow", NAMESPACE)
+    assert deployment.spec.template.spec.containers[0].args[-1] == "--uvicorn-opts=--timeout-keep-alive=30"
+    assert deployment.status.ready_replicas == settings["mlflow_replicas"]
 
 
 def test_a_removed_tenant_converges_with_a_third_run():

@@ -9,26 +9,10 @@ from pathlib import Path
 
 import yaml
 from harness.playbook import PlaybookResult, run_playbook
+from harness.settings import POD_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "playbooks" / "site.yml"
-
-# The operator's pod settings of every component and the platform's proxy and CA bundle.
-POD_SETTINGS = {
-    "platform_http_proxy": "http://proxy.lab.internal:3128",
-    "platform_https_proxy": "http://proxy.lab.internal:3128",
-    "platform_no_proxy": ".lab.internal",
-    "platform_ca_bundle": "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQtest\n-----END CERTIFICATE-----\n",
-    **{f"{component}_{name}": value for component in ("postgres", "minio", "mlflow") for name, value in {
-        "image_pull_secrets": ["registry-creds"],
-        "tolerations": [{"key": "dedicated", "operator": "Equal", "value": component, "effect": "NoSchedule"}],
-        "extra_env": [{"name": "TZ", "value": "Europe/Berlin"}],
-        "pod_labels": {"example.com/team": "ml-platform"},
-        "pod_annotations": {"example.com/owner": "ML platform team"},
-        "priority_class_name": f"{component}-critical",
-    }.items()},
-    "mlflow_extra_args": ["--uvicorn-opts=--timeout-keep-alive=30"],
-}
 
 # What each rendering is made of: an inventory and extra variables on top of it.
 VARIANTS = {
@@ -114,11 +98,12 @@ def render(inventory: str, extra_vars: dict, workdir: Path) -> tuple[Path, Path,
         "platform_kubeconfig": "",
         "platform_context": "",
     }
-    # --limit localhost: the node preparation play (SSH to the inventory's nodes, here
-    # documentation addresses) must not run in a render test.
+    # No --limit: render mode must leave the inventory's nodes alone by itself. Should it try to
+    # reach one anyway, the address is loopback on a closed port (the example's are documentation
+    # addresses, never to be contacted), and the run fails as unreachable.
+    variables.update(ansible_host="127.0.0.1", ansible_port=1)
     result = run_playbook(SITE, inventory=ROOT / inventory, extra_vars=variables,
-                          env={"K8S_AUTH_KUBECONFIG": "", "K8S_AUTH_CONTEXT": ""},
-                          args=["--limit", "localhost"])
+                          env={"K8S_AUTH_KUBECONFIG": "", "K8S_AUTH_CONTEXT": ""})
     return render_dir, secrets_dir, result
 
 

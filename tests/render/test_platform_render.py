@@ -10,7 +10,7 @@ import stat
 import kubernetes_validate
 import pytest
 import yaml
-from platform_rendering import POD_SETTINGS
+from harness.settings import POD_SETTINGS
 
 # Kinds that are not in the official Kubernetes schemas (CRDs), so kubernetes-validate cannot
 # check them: Istio's VirtualService, rendered only when mlflow_istio_enabled is on.
@@ -31,6 +31,19 @@ def test_render_succeeds_and_says_how_to_apply(rendering):
     assert rendering.first.failed == 0
     assert "kubectl apply --server-side -k" in out
     assert str(rendering.render_dir) in out
+
+
+def test_render_mode_leaves_the_nodes_alone_and_says_so(rendering):
+    """No --limit localhost needed: the node play says it did not run, and contacts no node."""
+    result = rendering.first
+    nodes = [host for host in result.recap if host != "localhost"]
+    if not nodes:
+        assert rendering.name == "local"  # the embedded default has no nodes
+        return
+    assert "node preparation was not run on" in result.output
+    assert "-e site_prepare_nodes=true" in result.output
+    for host in nodes:
+        assert result.recap[host]["unreachable"] == 0 and result.recap[host]["changed"] == 0, host
 
 
 def test_second_render_changes_nothing(rendering):
