@@ -400,6 +400,42 @@ def test_pod_settings_are_applied_then_a_rerun_changes_nothing(platform, kube_cl
     assert deployment.status.ready_replicas == settings["mlflow_replicas"]
 
 
+def test_a_changed_minio_root_password_replaces_every_minio_pod_at_once(platform, kube_cluster, api, core):
+    """Distributed MinIO's nodes authenticate each other with the root credentials, so a new
+    password reaches all of them at once: every pod replaced together (updateStrategy OnDelete,
+    the platform deletes them), the Secret holding the new password, the bootstrap Job run again
+    with it."""
+    def minio_pods():
+        return {p.metadata.name: p for p in core.list_namespaced_pod(
+            NAMESPACE, label_selector="app.kubernetes.io/name=minio").items if p.metadata.deletion_timestamp is None}
+
+    before = minio_pods()
+    assert len(before) == len(GROUP_VARS["minio_nodes"])
+    password = "a-new-minio-root-password-1"  # noqa: S105 - a test value
+    settings = {**POD_SETTINGS, "mlflow_replicas": GROUP_VARS["mlflow_replicas"] + 1,  # as the runs before left it
+                "minio_root_password": password}
+    changed = site(str(kube_cluster.kubeconfig), settings)
+    assert changed.rc == 0, changed.output[-8000:]
+    assert password not in changed.output
+    assert "Replace at once every pod of the StatefulSets of minio" in changed.output
+    secret = core.read_namespaced_secret("minio-root", NAMESPACE)  # minio_secret_name
+    assert base64.b64decode(secret.data["root-password"]).decode() == password
+    after = minio_pods()
+    assert set(after) == set(before)
+    assert not {p.metadata.uid for p in before.values()} & {p.metadata.uid for p in after.values()}, \
+        "a MinIO pod kept running with the old root password"
+    checksums = {p.metadata.annotations["onprem.mlflow/root-credentials-checksum"] for p in after.values()}
+    assert len(checksums) == 1 and checksums != {p.metadata.annotations["onprem.mlflow/root-credentials-checksum"]
+                                                 for p in before.values()}
+    jobs = [j for j in client.BatchV1Api(api).list_namespaced_job(NAMESPACE).items
+            if j.metadata.name.startswith("minio-bootstrap-")]
+    newest = max(jobs, key=lambda j: j.metadata.creation_timestamp)
+    assert newest.status.succeeded == 1
+    again = site(str(kube_cluster.kubeconfig), settings)
+    assert again.rc == 0 and again.changed == 0, again.output[-8000:]
+    assert set(p.metadata.uid for p in minio_pods().values()) == {p.metadata.uid for p in after.values()}
+
+
 def test_a_removed_tenant_converges_with_a_third_run():
     pytest.skip("tenants.yml writes a tenant's Secret only after creating its MLflow workspace and MinIO "
                 "user through their APIs; no MLflow or MinIO server runs in this KWOK cluster (no containers), "

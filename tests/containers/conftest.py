@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from containers_helpers import IMAGE_PATH, minio_hosts, postgres_hosts
+from containers_helpers import IMAGE_PATH, minio_hosts, minio_process, postgres_hosts
 from harness import postgres as pg_harness
 from harness.playbook import ROOT, run_playbook
 from harness.pod_process import Manifests, container_process
@@ -112,24 +112,8 @@ def platform_minio(rendered, tmp_path_factory):
     erasure set of its own two drives (`/data/drive-{0...1}` under its mount root), and with
     MINIO_CI_CD=1 because those drives share one disk here.
     """
-    from harness.minio_server import minio_binary
-    from harness.pod_process import pick_ports
-
     workdir = tmp_path_factory.mktemp("minio-0")
-    sts = rendered.get("StatefulSet", "minio")
-    container = sts.obj["spec"]["template"]["spec"]["containers"][0]
-    ports = pick_ports([int(p["containerPort"]) for p in container["ports"]])
-    proc = container_process(rendered, "StatefulSet", "minio", workdir=workdir, ports=ports,
-                             executables={"minio": str(minio_binary())}, entrypoint=["minio"],
-                             image_env={"PATH": "/usr/bin:/bin"})
-    last = proc.argv[-1]
-    if last.startswith("http"):
-        drives = "/" + last.split("/", 3)[3]  # /data/drive-{0...1}
-        proc.argv[-1] = str(proc.root) + drives
-        proc.rewrites.append(f"argv[-1]: {last!r} -> {proc.argv[-1]!r} (distributed peers substituted by "
-                             "pod minio-0's own drives: see the fixture's docstring)")
-        proc.env["MINIO_CI_CD"] = "1"
-        proc.rewrites.append("env MINIO_CI_CD=1 added (the drives share one disk here)")
+    proc = minio_process(rendered, workdir)
     server = proc.start(workdir / "minio.log")
     try:
         proc.wait_probe("startup", server)

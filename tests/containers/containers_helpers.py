@@ -74,3 +74,28 @@ def run_migrations(manifests, pg, workdir: Path, executables: dict | None = None
             break
     return results
 
+
+
+def minio_process(manifests, workdir: Path) -> ContainerProcess:
+    """The MinIO StatefulSet's container (pod minio-0) with the binary the harness built: the
+    image's ENTRYPOINT runs `minio "$@"`. A distributed render names its peers
+    `minio-{0...2}.minio-headless...` in the last argument; cluster DNS for peer pods cannot be
+    given to one local process, so pod minio-0 runs as an erasure set of its own drives, with
+    MINIO_CI_CD=1 because they share one disk here (both said in `proc.rewrites`)."""
+    from harness.minio_server import minio_binary
+
+    sts = manifests.get("StatefulSet", "minio")
+    container = sts.obj["spec"]["template"]["spec"]["containers"][0]
+    ports = pick_ports([int(p["containerPort"]) for p in container["ports"]])
+    proc = container_process(manifests, "StatefulSet", "minio", workdir=workdir, ports=ports,
+                             executables={"minio": str(minio_binary())}, entrypoint=["minio"],
+                             image_env={"PATH": "/usr/bin:/bin"})
+    last = proc.argv[-1]
+    if last.startswith("http"):
+        drives = "/" + last.split("/", 3)[3]  # /data/drive-{0...1}
+        proc.argv[-1] = str(proc.root) + drives
+        proc.rewrites.append(f"argv[-1]: {last!r} -> {proc.argv[-1]!r} (distributed peers substituted by "
+                             "pod minio-0's own drives)")
+        proc.env["MINIO_CI_CD"] = "1"
+        proc.rewrites.append("env MINIO_CI_CD=1 added (the drives share one disk here)")
+    return proc

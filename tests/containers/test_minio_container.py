@@ -63,3 +63,44 @@ def test_minio_bootstrap_job_creates_mlflow_bucket_and_user(rendered, platform_m
     # A second run of the Job changes nothing and still succeeds (it runs again after any change).
     again = bootstrapped_minio.run(timeout=300)
     assert again.returncode == 0, f"{bootstrapped_minio.source} failed on a second run:\n{again.stderr}"
+
+
+def test_a_new_root_password_works_after_a_restart_and_keeps_users_and_buckets(rendered, tmp_path):
+    """Issue 16: what a changed minio_root_password does to the server the pods restart with (their
+    root-credentials checksum changes): the same drives, the new password in the environment. The
+    new one works, the old one is refused, and the buckets, users and policies made before are all
+    there (MinIO keeps them apart from the root credentials)."""
+    import io
+
+    from containers_helpers import minio_process
+    from minio import Minio, MinioAdmin
+    from minio.credentials import StaticProvider
+    from minio.error import S3Error
+
+    user, old = _secret(rendered, "minio-root", "root-user"), _secret(rendered, "minio-root", "root-password")
+    new, kept_secret = "a-new-root-password-of-minio", "kept-user-secret-1"
+    proc = minio_process(rendered, tmp_path)
+    endpoint = f"127.0.0.1:{proc.local_port('s3')}"
+    server = proc.start(tmp_path / "minio-1.log")
+    try:
+        proc.wait_probe("startup", server)
+        Minio(endpoint, access_key=user, secret_key=old, secure=False).make_bucket("kept-bucket")
+        admin = MinioAdmin(endpoint, credentials=StaticProvider(user, old), secure=False)
+        admin.user_add("kept-user", kept_secret)
+        admin.policy_set("readwrite", user="kept-user")
+    finally:
+        server.stop()
+    assert proc.env["MINIO_ROOT_PASSWORD"] == old
+    proc.env["MINIO_ROOT_PASSWORD"] = new  # what the restarted pod reads from the changed Secret
+    server = proc.start(tmp_path / "minio-2.log")
+    try:
+        proc.wait_probe("startup", server)
+        root = Minio(endpoint, access_key=user, secret_key=new, secure=False)
+        assert root.bucket_exists("kept-bucket")
+        with pytest.raises(S3Error) as err:
+            Minio(endpoint, access_key=user, secret_key=old, secure=False).list_buckets()
+        assert err.value.code in ("SignatureDoesNotMatch", "InvalidAccessKeyId"), err.value.code
+        kept = Minio(endpoint, access_key="kept-user", secret_key=kept_secret, secure=False)
+        kept.put_object("kept-bucket", "probe.txt", io.BytesIO(b"ok"), 2)
+    finally:
+        server.stop()

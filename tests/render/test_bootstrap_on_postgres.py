@@ -7,6 +7,7 @@ pointed at the test server."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -71,22 +72,48 @@ def expand(arg: str, env: dict[str, str]) -> str:
     return re.sub(r"\$\((\w+)\)", lambda m: env[m.group(1)], arg)
 
 
+def secret_values(rendering) -> dict[tuple[str, str], str]:
+    return {(secret["metadata"]["name"], key): base64.b64decode(value).decode()
+            for secret in rendering.of_kind("Secret") for key, value in (secret.get("data") or {}).items()}
+
+
+def run_init_containers(rendering, postgres, tmp_path, only=None) -> dict[str, str]:
+    """Every init container of the MLflow Deployment, in order, as local processes: the rendered
+    env (Secret references resolved from the rendered Secrets, or `secrets`), the ConfigMap
+    mounted at /etc/mlflow, the database Service pointed at the test server; `only` names the
+    ones to run. Returns the output of each, by container name."""
+    (deployment,) = rendering.of_kind("Deployment")
+    init = deployment["spec"]["template"]["spec"]["initContainers"]
+    secrets = secret_values(rendering)
+    etc = tmp_path / "etc-mlflow"
+    etc.mkdir(exist_ok=True)
+    for name, content in configmap(rendering, "mlflow-auth-config").items():
+        (etc / name).write_text(content)
+    mlflow_bin = Path(sys.executable).with_name("mlflow")
+    outputs = {}
+    for container in init:
+        if only and container["name"] not in only:
+            continue
+        values = {e["name"]: e["value"] if "value" in e else
+                  secrets[(e["valueFrom"]["secretKeyRef"]["name"], e["valueFrom"]["secretKeyRef"]["key"])]
+                  for e in container["env"]}
+        # The Service name becomes the test server's address; nothing else changes.
+        values = {k: re.sub(r"@[^/]+/", f"@{postgres.host}:{postgres.port}/", v) for k, v in values.items()}
+        argv = [expand(a, values).replace("/etc/mlflow/", f"{etc}/") for a in container["command"]]
+        argv[0] = str(mlflow_bin) if argv[0] == "mlflow" else sys.executable if argv[0] == "python" else argv[0]
+        run_env = {**os.environ, **values, "PGPASSWORD": APP_PASSWORD}
+        done = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{container['name']}: {done.stderr[-3000:]}"
+        outputs[container["name"]] = done.stdout
+    return outputs
+
+
 def test_migration_init_containers_upgrade_both_databases(rendering, postgres, tmp_path):
     first, env = run_bootstrap(rendering, postgres, tmp_path)
     assert first.returncode == 0, first.stderr
-    (deployment,) = rendering.of_kind("Deployment")
-    init = deployment["spec"]["template"]["spec"]["initContainers"]
-    mlflow_bin = Path(sys.executable).with_name("mlflow")
-    for attempt in range(2):  # a second pod start finds the schema current: still succeeds
-        for container in init:
-            values = {e["name"]: e["value"] for e in container["env"] if "value" in e}
-            # The Service name becomes the test server's address; nothing else changes.
-            values = {k: re.sub(r"@[^/]+/", f"@{postgres.host}:{postgres.port}/", v) for k, v in values.items()}
-            argv = [expand(a, values) for a in container["command"]]
-            argv[0] = str(mlflow_bin) if argv[0] == "mlflow" else sys.executable if argv[0] == "python" else argv[0]
-            run_env = {**os.environ, **values, "PGPASSWORD": APP_PASSWORD}
-            done = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=300)
-            assert done.returncode == 0, f"{container['name']} (run {attempt + 1}): {done.stderr[-3000:]}"
+    for _attempt in range(2):  # a second pod start finds the schema current: still succeeds
+        outputs = run_init_containers(rendering, postgres, tmp_path)
+    assert "does not exist yet" in outputs["set-admin-password"]  # no server has created the admin yet
     tables = postgres.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
                               dbname=env["TRACKING_DB"])
     assert tables[0][0] > 20
@@ -96,3 +123,47 @@ def test_migration_init_containers_upgrade_both_databases(rendering, postgres, t
     owners = {row[0] for row in postgres.execute(
         "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'", dbname=env["AUTH_DB"])}
     assert owners == {env["APP_USER"]}
+
+
+AUTH_CHECK = """
+import os, sys
+from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
+store = SqlAlchemyStore()
+store.init_db(os.environ["URI"])
+if sys.argv[1] == "create":
+    store.create_user(os.environ["NAME"], os.environ["OLD"], is_admin=False)
+else:
+    user = store.get_user(os.environ["NAME"])
+    print(store.authenticate_user(os.environ["NAME"], os.environ["OLD"]),
+          store.authenticate_user(os.environ["NAME"], os.environ["NEW"]), user.is_admin)
+"""
+
+
+def test_a_changed_admin_password_is_set_at_the_next_pod_start_and_the_old_one_refused(
+        rendering, postgres, tmp_path):
+    """Issue 16: MLflow sets the admin's password only when it creates the admin. The admin exists
+    with an earlier password (and even lost its admin flag); the pods' init containers, started
+    with the Secret's current password as after a change of mlflow_admin_password, make the
+    Secret's the one that works, and the old one is refused, on the real auth database."""
+    first, env = run_bootstrap(rendering, postgres, tmp_path)
+    assert first.returncode == 0, first.stderr
+    secrets = secret_values(rendering)
+    admin, new = secrets[("mlflow-auth", "admin-username")], secrets[("mlflow-auth", "admin-password")]
+    uri = f"postgresql+psycopg2://{env['APP_USER']}@{postgres.host}:{postgres.port}/{env['AUTH_DB']}"
+    check_env = {**os.environ, "PGPASSWORD": APP_PASSWORD, "URI": uri, "NAME": admin,
+                 "OLD": "the-earlier-admin-password", "NEW": new}
+    # The auth schema at head (init_db migrates), and the admin with its earlier password.
+    created = subprocess.run([sys.executable, "-c", AUTH_CHECK, "create"], env=check_env, capture_output=True,
+                             text=True, timeout=300)
+    assert created.returncode == 0, created.stderr[-3000:]
+
+    outputs = run_init_containers(rendering, postgres, tmp_path, only=["set-admin-password"])
+    assert "password set to the Secret's" in outputs["set-admin-password"]
+    assert new not in "".join(outputs.values())  # never printed
+    checked = subprocess.run([sys.executable, "-c", AUTH_CHECK, "check"], env=check_env, capture_output=True,
+                             text=True, timeout=300)
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    assert checked.stdout.split() == ["False", "True", "True"]  # old refused, new accepted, admin again
+    # The next start finds nothing to do.
+    again = run_init_containers(rendering, postgres, tmp_path, only=["set-admin-password"])
+    assert "already as in the Secret" in again["set-admin-password"]

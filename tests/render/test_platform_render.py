@@ -249,7 +249,8 @@ def test_mlflow_runs_basic_auth_with_workspaces(rendering):
     assert env["MLFLOW_S3_ENDPOINT_URL"]["value"].startswith("http://minio.")
     # No job runner unless asked for (mlflow_job_execution).
     assert env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"]["value"] == "false"
-    assert [c["name"] for c in pod["initContainers"]] == ["migrate-tracking-db", "migrate-auth-db"]
+    assert [c["name"] for c in pod["initContainers"]] == [
+        "migrate-tracking-db", "migrate-auth-db", "set-admin-password"]
     prefix = gv.get("mlflow_path_prefix", "/").rstrip("/")
     assert server["readinessProbe"]["httpGet"]["path"] == f"{prefix}/health"
     assert (f"--static-prefix={prefix}" in args) == bool(prefix)

@@ -71,3 +71,50 @@ def test_secrets_land_in_the_tenants_namespaces(kube_cluster, mlflow_server, min
     assert "mlflow-connection" not in names
     assert core.read_namespace("tk-team-two")  # the namespace (the team's workloads) stays
     assert core.read_namespaced_secret("mlflow-connection", "tk-one")
+
+
+def test_with_a_cluster_the_admin_credentials_come_from_the_platforms_secrets(kube_cluster, mlflow_server,
+                                                                            minio_server, tmp_path):
+    """Issue 16: with a cluster configured, tenants.yml reads the MLflow admin and MinIO root
+    credentials from the Secrets site.yml made (here written as site.yml writes them, holding the
+    real servers' credentials); nothing is given in the inventory. Without those Secrets it stops
+    before changing anything, saying where it looked."""
+    from kubernetes import client
+
+    core = client.CoreV1Api(kube_cluster.api_client())
+    namespace = "tk-platform"
+
+    def play():
+        return run_playbook(PLAYBOOK, extra_vars={
+            "platform_namespace": namespace,
+            "mlflow_tracking_url": mlflow_server.url,
+            "minio_endpoint_url": minio_server.endpoint,
+            "tenants_secrets_dir": str(tmp_path / "secrets"),
+            "tenants_kubeconfig": str(kube_cluster.kubeconfig),
+            "tenants_context": "",
+            "mlflow_tenants": [{"name": "tk-from-secrets", "members": [{"username": "tk-cleo"}]}],
+        })
+
+    def workspaces():
+        return {w["name"] for w in mlflow_server.request("GET", "/api/3.0/mlflow/workspaces")[1]["workspaces"]}
+
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=namespace)))
+    missing = play()
+    assert missing.rc != 0
+    assert f"mlflow_admin_password is empty and the Secret mlflow-auth in {namespace} holds none" in missing.output
+    assert "tk-from-secrets" not in workspaces()  # nothing was made
+
+    for name, data in (("mlflow-auth", {"admin-username": mlflow_server.admin_username,
+                                        "admin-password": mlflow_server.admin_password}),
+                       ("minio-root", {"root-user": minio_server.access_key,
+                                       "root-password": minio_server.secret_key})):
+        core.create_namespaced_secret(namespace, client.V1Secret(metadata=client.V1ObjectMeta(name=name),
+                                                                 string_data=data))
+    result = play()
+    assert result.rc == 0, result.output[-5000:]
+    assert mlflow_server.admin_password not in result.output and minio_server.secret_key not in result.output
+    assert "tk-from-secrets" in workspaces()
+    secret = core.read_namespaced_secret("mlflow-connection", "tk-from-secrets")
+    data = {k: base64.b64decode(v).decode() for k, v in secret.data.items()}
+    s3 = minio_server.boto3(data["AWS_ACCESS_KEY_ID"], data["AWS_SECRET_ACCESS_KEY"])
+    assert s3.list_objects_v2(Bucket="mlflow-tk-from-secrets")["KeyCount"] == 0
