@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROLES = Path(__file__).resolve().parents[2] / "roles"
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = ROOT / "roles"
 ALL_ROLES = sorted(p.name for p in ROLES.iterdir() if (p / "tasks").is_dir())
 
 
@@ -214,3 +215,16 @@ def test_description_check_catches_copied_descriptions():
     assert any(p.startswith("mlflow_resources:") for p in problems), problems
     assert any("mlflow_nodes, mlflow_resources share one description" in p for p in problems), problems
     assert not description_problems("mlflow", specs, defaults_text, readme_text)
+
+
+def test_node_prep_owns_the_volumes_with_the_workloads_uids():
+    """The one value two plays need: the node play (node_prep) cannot read the platform roles'
+    defaults, so node_prep's default owners restate postgres_uid/gid and minio_uid/gid, and the
+    example inventory derives them from those variables; either way they must agree."""
+    node_prep = load(ROOT / "roles/node_prep/defaults/main.yml")["node_prep_workloads"]
+    for workload in ("postgres", "minio"):
+        defaults = load(ROOT / f"roles/{workload}/defaults/main.yml")
+        assert node_prep[workload]["owner"] == str(defaults[f"{workload}_uid"]), workload
+        assert node_prep[workload]["group"] == str(defaults[f"{workload}_gid"]), workload
+    example = load(ROOT / "inventories/example/group_vars/all/node_prep.yml")["node_prep_workloads"]
+    assert example["postgres"]["owner"] == "{{ postgres_uid }}" and example["minio"]["owner"] == "{{ minio_uid }}"
