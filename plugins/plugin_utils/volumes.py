@@ -45,7 +45,8 @@ def volume_quantity(value, field="size"):
     return number + suffix
 
 
-def platform_volumes(backend, local_path, nfs_path, postgres_node, minio_nodes, minio_drives_per_node):
+def platform_volumes(backend, local_path, nfs_path, postgres_node, minio_nodes, minio_drives_per_node,
+                     with_postgres=True):
     """The volumes of the platform's StatefulSet claims, in one place for every role and inventory
     that needs them: the storage role's PersistentVolumes, node_prep's directories on the nodes
     (local backend) or on the NFS host (nfs backend).
@@ -53,7 +54,8 @@ def platform_volumes(backend, local_path, nfs_path, postgres_node, minio_nodes, 
     One entry per claim: `claim` (the PersistentVolumeClaim's name), `workload` (postgres or
     minio, a key of node_prep_workloads), `path` (the directory: under `local_path` on the node
     for the local backend, under the export `nfs_path` for nfs) and, for the local backend only,
-    `node`, the node that holds it (MinIO pod i runs on minio_nodes[i]).
+    `node`, the node that holds it (MinIO pod i runs on minio_nodes[i]). Without `with_postgres`
+    (the site brings its own PostgreSQL), PostgreSQL has none.
     """
     if backend not in ("local", "nfs"):
         raise ValueError("storage_backend must be local or nfs, not %r" % (backend,))
@@ -74,7 +76,7 @@ def platform_volumes(backend, local_path, nfs_path, postgres_node, minio_nodes, 
             entry["node"] = node
         return entry
 
-    volumes = [volume("data-postgres-0", "postgres", postgres_node, "postgres", "postgres")]
+    volumes = [volume("data-postgres-0", "postgres", postgres_node, "postgres", "postgres")] if with_postgres else []
     for pod, node in enumerate(minio_nodes):
         for drive in range(drives):
             volumes.append(volume("drive-%d-minio-%d" % (drive, pod), "minio", node,

@@ -417,7 +417,7 @@ def test_a_changed_minio_root_password_replaces_every_minio_pod_at_once(platform
     changed = site(str(kube_cluster.kubeconfig), settings)
     assert changed.rc == 0, changed.output[-8000:]
     assert password not in changed.output
-    assert "Replace at once every pod of the StatefulSets of minio" in changed.output
+    assert "Replace all at once the pods of the changed StatefulSets of minio" in changed.output
     secret = core.read_namespaced_secret("minio-root", NAMESPACE)  # minio_secret_name
     assert base64.b64decode(secret.data["root-password"]).decode() == password
     after = minio_pods()

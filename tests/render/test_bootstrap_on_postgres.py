@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from harness.postgres import pg_bindir
 
-pytestmark = pytest.mark.parametrize("rendering", ["local"], indirect=True)
+# The tests that take `rendering` take the local one (the external-PostgreSQL test renders its own).
+LOCAL = pytest.mark.parametrize("rendering", ["local"], indirect=True)
 
 APP_PASSWORD = "app-password-for-tests-1"  # noqa: S105 - the test sets it, nothing real
 
@@ -52,6 +53,7 @@ def run_bootstrap(rendering, postgres, tmp_path):
                           text=True, timeout=120), env
 
 
+@LOCAL
 def test_bootstrap_creates_user_and_databases_idempotently(rendering, postgres, tmp_path):
     first, env = run_bootstrap(rendering, postgres, tmp_path)
     assert first.returncode == 0, first.stderr
@@ -77,14 +79,15 @@ def secret_values(rendering) -> dict[tuple[str, str], str]:
             for secret in rendering.of_kind("Secret") for key, value in (secret.get("data") or {}).items()}
 
 
-def run_init_containers(rendering, postgres, tmp_path, only=None) -> dict[str, str]:
+def run_init_containers(rendering, postgres, tmp_path, only=None, secrets=None) -> dict[str, str]:
     """Every init container of the MLflow Deployment, in order, as local processes: the rendered
     env (Secret references resolved from the rendered Secrets, or `secrets`), the ConfigMap
     mounted at /etc/mlflow, the database Service pointed at the test server; `only` names the
-    ones to run. Returns the output of each, by container name."""
+    ones to run, `secrets` adds Secrets that are not rendered ((name, key) -> value). Returns the
+    output of each, by container name."""
     (deployment,) = rendering.of_kind("Deployment")
     init = deployment["spec"]["template"]["spec"]["initContainers"]
-    secrets = secret_values(rendering)
+    secrets = {**secret_values(rendering), **(secrets or {})}
     etc = tmp_path / "etc-mlflow"
     etc.mkdir(exist_ok=True)
     for name, content in configmap(rendering, "mlflow-auth-config").items():
@@ -108,6 +111,7 @@ def run_init_containers(rendering, postgres, tmp_path, only=None) -> dict[str, s
     return outputs
 
 
+@LOCAL
 def test_migration_init_containers_upgrade_both_databases(rendering, postgres, tmp_path):
     first, env = run_bootstrap(rendering, postgres, tmp_path)
     assert first.returncode == 0, first.stderr
@@ -139,6 +143,7 @@ else:
 """
 
 
+@LOCAL
 def test_a_changed_admin_password_is_set_at_the_next_pod_start_and_the_old_one_refused(
         rendering, postgres, tmp_path):
     """Issue 16: MLflow sets the admin's password only when it creates the admin. The admin exists
@@ -167,3 +172,54 @@ def test_a_changed_admin_password_is_set_at_the_next_pod_start_and_the_old_one_r
     # The next start finds nothing to do.
     again = run_init_containers(rendering, postgres, tmp_path, only=["set-admin-password"])
     assert "already as in the Secret" in again["set-admin-password"]
+
+
+EXTERNAL = {"postgres_external_host": "db.lab.internal", "postgres_port": 6432,
+            "postgres_external_secret": "lab-postgres", "postgres_external_sslmode": "prefer",
+            "postgres_app_user": "ext_mlflow", "postgres_tracking_database": "ext_tracking",
+            "postgres_auth_database": "ext_auth"}
+
+
+def test_a_site_postgresql_is_used_and_none_is_rendered(postgres, tmp_path):
+    """Issue 16, bring your own PostgreSQL: with postgres_external_host the platform renders no
+    PostgreSQL (no StatefulSet, volume, Service, NetworkPolicy, bootstrap Job, Secret, node
+    label), MLflow's URIs name the site's server and its password comes from the site's Secret;
+    MLflow's init containers then migrate both databases on a real server a DBA prepared (the
+    harness's PostgreSQL stands in for it)."""
+    from platform_rendering import ROOT, Rendering, render, snapshot
+
+    render_dir, secrets_dir, result = render("inventories/example", EXTERNAL, tmp_path / "render")
+    assert result.rc == 0, result.output[-4000:]
+    assert "PostgreSQL is the one at db.lab.internal:6432" in result.output
+    external = Rendering("example-external", ROOT / "inventories/example", render_dir, secrets_dir, result, None,
+                         snapshot(render_dir), EXTERNAL)
+    objects = [obj for _, obj in external.objects()]
+    named_postgres = [f"{o['kind']}/{o['metadata']['name']}" for o in objects if "postgres" in o["metadata"]["name"]]
+    assert named_postgres == [], named_postgres
+    assert not (render_dir / "postgres").exists()
+    assert "/postgres=" not in (render_dir / "label-nodes.sh").read_text()
+    (deployment,) = external.of_kind("Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    for container in pod["initContainers"] + pod["containers"]:
+        env = {e["name"]: e for e in container["env"]}
+        assert env["PGPASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "lab-postgres", "key": "password"}
+        for name in ("MLFLOW_BACKEND_STORE_URI", "MLFLOW_AUTH_DATABASE_URI"):
+            if name in env:
+                assert env[name]["value"].startswith("postgresql+psycopg2://ext_mlflow@db.lab.internal:6432/ext_")
+                assert env[name]["value"].endswith("?sslmode=prefer")
+
+    # What the site's DBA did: the user and its two databases (bootstrap.sql is the recipe).
+    postgres.execute("DROP DATABASE IF EXISTS ext_tracking WITH (FORCE)")
+    postgres.execute("DROP DATABASE IF EXISTS ext_auth WITH (FORCE)")
+    postgres.execute("DROP ROLE IF EXISTS ext_mlflow")
+    postgres.execute(f"CREATE ROLE ext_mlflow LOGIN PASSWORD '{APP_PASSWORD}'")
+    postgres.execute("CREATE DATABASE ext_tracking OWNER ext_mlflow")
+    postgres.execute("CREATE DATABASE ext_auth OWNER ext_mlflow")
+    site_secret = {("lab-postgres", "password"): APP_PASSWORD}
+    outputs = run_init_containers(external, postgres, tmp_path, secrets=site_secret)
+    assert set(outputs) == {"migrate-tracking-db", "migrate-auth-db", "set-admin-password"}
+    tables = postgres.execute(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'ext_mlflow'",
+        dbname="ext_tracking")
+    assert tables[0][0] > 20
+    assert postgres.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'users'", dbname="ext_auth")[0][0] == 1

@@ -59,13 +59,16 @@ def test_bad_settings_fail_before_anything_changes(tmp_path, extra_vars, message
          ["MLflow settings are invalid", "mlflow_extra_args may not repeat an argument the platform sets: --port",
           "mlflow_pod_labels: app.kubernetes.io/name is the platform's own",
           "mlflow_tolerations[0]: effect 'NoWay' is not one of NoSchedule, PreferNoSchedule, NoExecute"]),
+        ({"postgres_external_host": "db.lab.internal"},
+         ["PostgreSQL settings are invalid", "postgres_external_secret must name the existing Secret (in "
+          "mlflow-platform) with the password of mlflow on db.lab.internal (got '')"]),
         ({"platform_ca_bundle": "not a certificate"},
          ["Platform settings are invalid", "platform_ca_bundle must be the PEM text of one or more certificates"]),
     ],
     ids=["postgres-size-bare-number", "minio-size-bare-number", "postgres-size-bad-unit", "minio-peer-bad-name",
          "minio-peer-unknown-key", "minio-console-peer-ipblock-mixed", "minio-console-peer-number",
          "postgres-port-out-of-range", "storage-backend", "mlflow-replicas", "platform-pod-security",
-         "mlflow-pod-settings", "platform-ca-bundle"],
+         "mlflow-pod-settings", "postgres-external-without-secret", "platform-ca-bundle"],
 )
 def test_bad_input_names_the_setting_and_its_value(tmp_path, extra_vars, messages):
     render_dir, secrets_dir, result = render("inventories/example", extra_vars, tmp_path)
