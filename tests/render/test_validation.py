@@ -222,8 +222,9 @@ def test_tenants_checks_report_only_what_failed_and_the_whole_list():
                                                        "minio_root_password": "", "minio_endpoint_url": "minio:9000"})
     assert result.rc != 0
     failed = failure_messages(result.output, "Tenants settings are invalid, nothing was changed:")
-    assert failed == ["minio_root_password is empty: set it (the platform keeps it in the Secret minio-root, or "
-                      "give it with ansible-vault)", "minio_endpoint_url must be an http(s) URL (got 'minio:9000')"]
+    assert failed == ["minio_root_password is empty and no cluster is configured to read it from: configure the "
+                      "cluster (tenants_kubeconfig or tenants_context), or give it with ansible-vault",
+                      "minio_endpoint_url must be an http(s) URL (got 'minio:9000')"]
     result = run_playbook_text(TENANTS_DEFAULTS_PLAY, {
         "mlflow_admin_password": "a-long-admin-password", "minio_root_password": "a-long-root-password",
         "mlflow_tenants": [{"name": "Team_A", "state": "gone", "quota": "lots"}]})
