@@ -99,9 +99,9 @@ def render(inventory: str, extra_vars: dict, workdir: Path) -> tuple[Path, Path,
         "platform_context": "",
     }
     # No --limit: render mode must leave the inventory's nodes alone by itself. Should it try to
-    # reach one anyway, the address is loopback on a closed port (the example's are documentation
-    # addresses, never to be contacted), and the run fails as unreachable.
-    variables.update(ansible_host="127.0.0.1", ansible_port=1)
+    # reach one anyway (the example's are documentation addresses, never to be contacted), the
+    # SSH client is /bin/false: nothing is sent, and the run fails with the node unreachable.
+    variables["ansible_ssh_executable"] = "/bin/false"
     result = run_playbook(SITE, inventory=ROOT / inventory, extra_vars=variables,
                           env={"K8S_AUTH_KUBECONFIG": "", "K8S_AUTH_CONTEXT": ""})
     return render_dir, secrets_dir, result
