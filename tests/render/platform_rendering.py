@@ -100,7 +100,7 @@ def render(inventory: str, extra_vars: dict, workdir: Path) -> tuple[Path, Path,
     }
     # No --limit: render mode must leave the inventory's nodes alone by itself. Should it try to
     # reach one anyway (the example's are documentation addresses, never to be contacted), the
-    # SSH client is /bin/false: nothing is sent, and the run fails with the node unreachable.
+    # SSH client is /bin/false: nothing is sent, and the run fails on that node.
     variables["ansible_ssh_executable"] = "/bin/false"
     result = run_playbook(SITE, inventory=ROOT / inventory, extra_vars=variables,
                           env={"K8S_AUTH_KUBECONFIG": "", "K8S_AUTH_CONTEXT": ""})
