@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -16,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 from harness.kube_cluster import KUBERNETES_VERSION
+from harness.waiting import wait_until
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
@@ -31,14 +31,7 @@ def fetch(url: str, context: ssl.SSLContext, headers: dict | None = None):
 
 
 def wait_for(what: str, check, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.3)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+    return wait_until(what, check, timeout, interval=0.3)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from harness.playbook import run_playbook
+from harness.waiting import wait_until
 from kubernetes import client
 
 pytestmark = pytest.mark.slow
@@ -74,14 +75,7 @@ def _ready(pod) -> bool:
 
 
 def _wait(what, check, timeout=300):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(2)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_until(what, check, timeout, interval=2)
 
 
 def test_every_platform_pod_runs_its_real_container(site, core):
