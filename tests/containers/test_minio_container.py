@@ -85,7 +85,7 @@ def test_a_new_root_password_works_after_a_restart_and_keeps_users_and_buckets(r
     try:
         proc.wait_probe("startup", server)
         Minio(endpoint, access_key=user, secret_key=old, secure=False).make_bucket("kept-bucket")
-        admin = MinioAdmin(endpoint, credentials=StaticProvider(user, old), secure=False)
+        admin = MinioAdmin(endpoint=endpoint, credentials=StaticProvider(user, old), secure=False)
         admin.user_add("kept-user", kept_secret)
         admin.policy_set("readwrite", user="kept-user")
     finally:
