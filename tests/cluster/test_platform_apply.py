@@ -363,11 +363,20 @@ def test_a_changed_replica_count_converges_with_a_third_run(platform, kube_clust
     assert {p.spec.node_name for p in pods} <= set(GROUP_VARS["mlflow_nodes"])
 
 
-def test_pod_settings_are_applied_to_every_pod(platform, kube_cluster, api, core):
-    """Every pod setting an operator reaches for (harness/settings.py: pull secrets, tolerations,
-    extra variables, pod labels and annotations, priority classes, MLflow's extra arguments, a
-    proxy and a CA bundle), applied to the real API server: admitted (Pod Security, priority
-    admission), on the pods the controllers made."""
+def test_pod_settings_and_a_new_minio_root_password_are_applied(platform, kube_cluster, api, core):
+    """One run with every pod setting an operator reaches for (harness/settings.py: pull secrets,
+    tolerations, extra variables, pod labels and annotations, priority classes, MLflow's extra
+    arguments, a proxy and a CA bundle) and a new MinIO root password, on the real API server.
+
+    The settings are admitted (Pod Security, priority admission) and on the pods the controllers
+    made. Distributed MinIO's nodes authenticate each other with the root credentials, so the new
+    password reaches all of them at once: every pod replaced together (updateStrategy OnDelete,
+    the platform deletes them), the Secret holding it, the bootstrap Job run again with it. A
+    re-run with the same values changes nothing and replaces no pod."""
+    def minio_pods():
+        return {p.metadata.name: p for p in core.list_namespaced_pod(
+            NAMESPACE, label_selector="app.kubernetes.io/name=minio").items if p.metadata.deletion_timestamp is None}
+
     scheduling = client.SchedulingV1Api(api)
     for component, value in (("postgres", 1000), ("minio", 900), ("mlflow", 800)):
         body = client.V1PriorityClass(metadata=client.V1ObjectMeta(name=f"{component}-critical"), value=value)
@@ -376,11 +385,16 @@ def test_pod_settings_are_applied_to_every_pod(platform, kube_cluster, api, core
         except ApiException as exc:
             if exc.status != 409:
                 raise
-    settings = {**POD_SETTINGS, "mlflow_replicas": GROUP_VARS["mlflow_replicas"] + 1}  # as the third run left it
-    applied = site(str(kube_cluster.kubeconfig), settings)
-    assert applied.rc == 0, applied.output[-8000:]
-    # That a re-run with them changes nothing is the next test's last run (the same settings).
+    before = minio_pods()
+    assert len(before) == len(GROUP_VARS["minio_nodes"])
+    password = "a-new-minio-root-password-1"  # noqa: S105 - a test value
+    settings = {**POD_SETTINGS, "mlflow_replicas": GROUP_VARS["mlflow_replicas"] + 1,  # as the run before left it
+                "minio_root_password": password}
+    changed = site(str(kube_cluster.kubeconfig), settings)
+    assert changed.rc == 0, changed.output[-8000:]
+    assert password not in changed.output
 
+    # The pod settings, on every pod of the platform.
     bundle = core.read_namespaced_config_map("platform-ca-bundle", NAMESPACE)
     assert bundle.data["ca-bundle.crt"] == POD_SETTINGS["platform_ca_bundle"]
     pods = [p for p in core.list_namespaced_pod(NAMESPACE).items if p.metadata.deletion_timestamp is None
@@ -403,24 +417,7 @@ def test_pod_settings_are_applied_to_every_pod(platform, kube_cluster, api, core
     assert deployment.spec.template.spec.containers[0].args[-1] == "--uvicorn-opts=--timeout-keep-alive=30"
     assert deployment.status.ready_replicas == settings["mlflow_replicas"]
 
-
-def test_a_changed_minio_root_password_replaces_every_minio_pod_at_once(platform, kube_cluster, api, core):
-    """Distributed MinIO's nodes authenticate each other with the root credentials, so a new
-    password reaches all of them at once: every pod replaced together (updateStrategy OnDelete,
-    the platform deletes them), the Secret holding the new password, the bootstrap Job run again
-    with it."""
-    def minio_pods():
-        return {p.metadata.name: p for p in core.list_namespaced_pod(
-            NAMESPACE, label_selector="app.kubernetes.io/name=minio").items if p.metadata.deletion_timestamp is None}
-
-    before = minio_pods()
-    assert len(before) == len(GROUP_VARS["minio_nodes"])
-    password = "a-new-minio-root-password-1"  # noqa: S105 - a test value
-    settings = {**POD_SETTINGS, "mlflow_replicas": GROUP_VARS["mlflow_replicas"] + 1,  # as the runs before left it
-                "minio_root_password": password}
-    changed = site(str(kube_cluster.kubeconfig), settings)
-    assert changed.rc == 0, changed.output[-8000:]
-    assert password not in changed.output
+    # MinIO: every pod replaced at once, with the new root credentials.
     assert "Replace all at once the pods of the changed StatefulSets of minio" in changed.output
     secret = core.read_namespaced_secret("minio-root", NAMESPACE)  # minio_secret_name
     assert base64.b64decode(secret.data["root-password"]).decode() == password
@@ -428,17 +425,16 @@ def test_a_changed_minio_root_password_replaces_every_minio_pod_at_once(platform
     assert set(after) == set(before)
     assert not {p.metadata.uid for p in before.values()} & {p.metadata.uid for p in after.values()}, \
         "a MinIO pod kept running with the old root password"
-    checksums = {p.metadata.annotations["onprem.mlflow/root-credentials-checksum"] for p in after.values()}
-    assert len(checksums) == 1 and checksums != {p.metadata.annotations["onprem.mlflow/root-credentials-checksum"]
-                                                 for p in before.values()}
+    checksum = "onprem.mlflow/root-credentials-checksum"
+    checksums = {p.metadata.annotations[checksum] for p in after.values()}
+    assert len(checksums) == 1 and checksums != {p.metadata.annotations[checksum] for p in before.values()}
     jobs = [j for j in client.BatchV1Api(api).list_namespaced_job(NAMESPACE).items
             if j.metadata.name.startswith("minio-bootstrap-")]
-    newest = max(jobs, key=lambda j: j.metadata.creation_timestamp)
-    assert newest.status.succeeded == 1
-    # A re-run with the same settings and password changes nothing, and replaces no pod.
+    assert max(jobs, key=lambda j: j.metadata.creation_timestamp).status.succeeded == 1
+
     again = site(str(kube_cluster.kubeconfig), settings)
     assert again.rc == 0 and again.changed == 0, again.output[-8000:]
-    assert set(p.metadata.uid for p in minio_pods().values()) == {p.metadata.uid for p in after.values()}
+    assert {p.metadata.uid for p in minio_pods().values()} == {p.metadata.uid for p in after.values()}
 
 
 def test_a_removed_tenant_converges_with_a_third_run():
