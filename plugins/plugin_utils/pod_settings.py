@@ -19,6 +19,8 @@ import copy
 import re
 from collections.abc import Mapping
 
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.data import plain
+
 POD_TEMPLATE_KINDS = ("Deployment", "StatefulSet", "Job")
 
 # Where the CA bundle is mounted, and the variables that make Python (ssl, requests), the AWS
@@ -151,7 +153,7 @@ def pod_settings_problems(settings, scope="all"):
 
 def pod_settings_problem(settings, scope="all"):
     """The problems of pod_settings_problems as one message, or "" (for a role's validation)."""
-    return "; ".join(pod_settings_problems(_plain(settings), scope))
+    return "; ".join(pod_settings_problems(plain(settings), scope))
 
 
 # Always left out of the proxy: the pods reach each other (MLflow -> PostgreSQL and MinIO) by
@@ -198,27 +200,19 @@ def _apply(pod, settings):
         spec["volumes"] = [*spec.get("volumes", []), volume]
 
 
-def _plain(value):
-    """The value as plain dicts and lists: Ansible may hand a filter lazy containers, whose items
-    are not the objects a change must be made on."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
 
 
 def with_pod_settings(manifests, settings):
     """The manifests, with one component's pod settings applied to the pod template of each of
     its Deployments, StatefulSets and Jobs (a copy: the input is left as it is)."""
-    settings = _plain(settings)
+    settings = plain(settings)
     problems = pod_settings_problems(settings)
     if problems:
         raise ValueError("; ".join(problems))
     out = []
     for manifest in manifests:
         if isinstance(manifest, Mapping) and manifest.get("kind") in POD_TEMPLATE_KINDS:
-            manifest = _plain(manifest)
+            manifest = plain(manifest)
             _apply(manifest.setdefault("spec", {}).setdefault("template", {}), settings)
         out.append(manifest)
     return out

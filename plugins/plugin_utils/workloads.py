@@ -19,15 +19,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 
+from ansible_collections.onprem.mlflow.plugins.plugin_utils.data import plain
+
 CHECKSUM_ANNOTATION = "onprem.mlflow/pod-template-checksum"
 
 
-def _plain(value):
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
 
 
 def replaced_at_once(manifest):
@@ -42,7 +38,7 @@ def with_template_checksums(manifests):
     out = []
     for manifest in manifests:
         if replaced_at_once(manifest):
-            manifest = _plain(manifest)
+            manifest = plain(manifest)
             template = json.dumps(manifest["spec"].get("template", {}), sort_keys=True, separators=(",", ":"))
             annotations = manifest.setdefault("metadata", {}).setdefault("annotations", {})
             annotations[CHECKSUM_ANNOTATION] = hashlib.sha256(template.encode()).hexdigest()[:16]
