@@ -200,8 +200,6 @@ def _apply(pod, settings):
         spec["volumes"] = [*spec.get("volumes", []), volume]
 
 
-
-
 def with_pod_settings(manifests, settings):
     """The manifests, with one component's pod settings applied to the pod template of each of
     its Deployments, StatefulSets and Jobs (a copy: the input is left as it is)."""

@@ -24,8 +24,6 @@ from ansible_collections.onprem.mlflow.plugins.plugin_utils.data import plain
 CHECKSUM_ANNOTATION = "onprem.mlflow/pod-template-checksum"
 
 
-
-
 def replaced_at_once(manifest):
     """Whether the manifest is a StatefulSet whose pods are replaced all at once (OnDelete)."""
     return (isinstance(manifest, Mapping) and manifest.get("kind") == "StatefulSet"
