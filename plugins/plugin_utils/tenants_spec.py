@@ -318,6 +318,9 @@ def tenants_plan(tenants, secrets, tracking_uri, s3_endpoint_url, bucket_policy,
             "MLFLOW_S3_ENDPOINT_URL": s3_endpoint_url,
             "AWS_ACCESS_KEY_ID": tenant["service_account"],
             "AWS_SECRET_ACCESS_KEY": sa_secret,
+            # boto3 over HTTPS (the S3 Ingress) would otherwise send STREAMING-UNSIGNED-PAYLOAD-TRAILER,
+            # which the S3 gateway refuses (CVE-2026-40344); this signs the payload instead.
+            "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
         }
     for tenant in absent:
         # Access goes; data (bucket, workspace) stays unless purge.

@@ -17,7 +17,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from containers_helpers import IMAGE_PATH, minio_hosts, minio_process, postgres_hosts
+from containers_helpers import (
+    IMAGE_PATH,
+    SIMULATED_NOTES,
+    minio_hosts,
+    minio_process,
+    mlflow_container,
+    postgres_hosts,
+    run_migrations,
+)
 from harness import postgres as pg_harness
 from harness.playbook import ROOT, run_playbook
 from harness.pod_process import Manifests, container_process
@@ -136,3 +144,25 @@ def bootstrapped_minio(rendered, platform_minio, tmp_path_factory):
     done = boot.run(timeout=300)
     assert done.returncode == 0, f"{boot.describe()}\nexit {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return boot
+
+
+@pytest.fixture(scope="session")
+def mlflow_pod(rendered, bootstrapped_postgres, bootstrapped_minio, platform_minio, tmp_path_factory):
+    """The MLflow Deployment's pod: its two migration initContainers, then the server, against
+    the bootstrapped PostgreSQL and MinIO. (The migrations module later replaces the databases
+    under it: the tests that use this pod run before it.)"""
+    workdir = tmp_path_factory.mktemp("mlflow-pod")
+    for result in run_migrations(rendered, bootstrapped_postgres, workdir):
+        assert result.ok, result.message
+    proc = mlflow_container(rendered, bootstrapped_postgres, platform_minio[0], workdir / "main")
+    server = proc.start(workdir / "mlflow.log")
+    try:
+        proc.wait_probe("startup", server)
+        yield proc, server
+    finally:
+        server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    for note in SIMULATED_NOTES:
+        terminalreporter.write_line(f"Simulated: {note}")

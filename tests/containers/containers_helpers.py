@@ -13,6 +13,8 @@ NAMESPACE = "mlflow-platform"
 # images/mlflow/requirements.txt, the packages of the MLflow image).
 VENV_BIN = str(Path(sys.executable).parent)
 IMAGE_PATH = f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin"
+# What the tier's tests stood in for, printed at the end of the run (conftest.py).
+SIMULATED_NOTES: list[str] = []
 MLFLOW_EXECUTABLES = {"mlflow": str(Path(VENV_BIN, "mlflow")), "python": sys.executable, "python3": sys.executable}
 
 
@@ -98,4 +100,26 @@ def minio_process(manifests, workdir: Path) -> ContainerProcess:
                              "pod minio-0's own drives)")
         proc.env["MINIO_CI_CD"] = "1"
         proc.rewrites.append("env MINIO_CI_CD=1 added (the drives share one disk here)")
+    return proc
+
+
+def gateway_process(manifests, minio_proc, workdir: Path) -> ContainerProcess:
+    """The S3 gateway's container (Deployment minio-gateway) with Debian's nginx build, its
+    upstream (the MinIO Service) mapped to `minio_proc`. nginx takes its listen port from the
+    mounted configuration only, so that line is rewritten to a free loopback port (said in
+    `proc.rewrites`)."""
+    from harness.nginx import nginx_binary
+
+    ports = pick_ports([8080])
+    proc = container_process(manifests, "Deployment", "minio-gateway", workdir=workdir, ports=ports,
+                             service_hosts=minio_hosts(minio_proc.local_port(9000)),
+                             executables={"nginx": str(nginx_binary())}, image_env={"PATH": "/usr/sbin:/usr/bin:/bin"},
+                             rewrite_mounted_files=True)
+    conf = proc.root / "etc" / "onprem-mlflow" / "nginx.conf"
+    text = conf.read_text()
+    if "listen 8080;" not in text:
+        raise AssertionError(f"{proc.source}: nginx.conf has no 'listen 8080;' line")
+    conf.chmod(0o644)
+    conf.write_text(text.replace("listen 8080;", f"listen 127.0.0.1:{ports[8080]};"))
+    proc.rewrites.append(f"mounted nginx.conf: 'listen 8080;' -> 'listen 127.0.0.1:{ports[8080]};'")
     return proc

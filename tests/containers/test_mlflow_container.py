@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from containers_helpers import mlflow_container, run_migrations
+from containers_helpers import mlflow_container
 from harness.pod_process import ManifestError, Manifests, resolve_to_loopback
 
 MLFLOW_URL = "http://mlflow.mlflow-platform.svc:5000"
@@ -19,20 +19,6 @@ MLFLOW_URL = "http://mlflow.mlflow-platform.svc:5000"
 
 def _secret(rendered, name: str, key: str) -> str:
     return base64.b64decode(rendered.get("Secret", name).obj["data"][key]).decode()
-
-
-@pytest.fixture(scope="module")
-def mlflow_pod(rendered, bootstrapped_postgres, bootstrapped_minio, platform_minio, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("mlflow-pod")
-    for result in run_migrations(rendered, bootstrapped_postgres, workdir):
-        assert result.ok, result.message
-    proc = mlflow_container(rendered, bootstrapped_postgres, platform_minio[0], workdir / "main")
-    server = proc.start(workdir / "mlflow.log")
-    try:
-        proc.wait_probe("startup", server)
-        yield proc, server
-    finally:
-        server.stop()
 
 
 def _prefix(proc) -> str:

@@ -41,6 +41,9 @@ BINARY_ENV = "ONPREM_MLFLOW_MINIO_BINARY"
 # (commit 7394ce0dd2a8), the client of minio_mc_image.
 MC_MODULE = "github.com/minio/mc"
 MC_VERSION = "v0.0.0-20250813083541-7394ce0dd2a8"
+# The checksum database answers 404 for this pseudo-version (seen 2026-12-02), so its zip hash is
+# pinned here (gobuild.go_install), as `go mod download` computed it from the module proxy.
+MC_MODULE_SUM = "h1:9tuRE4iEaDkuxatxe7pddYYh1SX5mT0/D0haofZFeTY="
 # A single drive ("xl-single") already supports versioning, quotas, users, policies and
 # service accounts (tests/integration/minio/test_minio_server.py proves it). Several drives make
 # the server an erasure set like the platform's distributed mode; 1 is enough for the modules.
@@ -60,7 +63,7 @@ def minio_binary() -> Path:
 
 def mc_binary() -> Path:
     """MinIO's client `mc`, the program of the bootstrap Job's image, built like the server."""
-    return go_install(MC_MODULE, MC_VERSION, "mc", "mc")
+    return go_install(MC_MODULE, MC_VERSION, "mc", "mc", module_sum=MC_MODULE_SUM)
 
 
 def binary_version(binary: Path) -> str:

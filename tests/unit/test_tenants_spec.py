@@ -177,7 +177,7 @@ def test_plan_present_and_absent():
     conn = plan["connections"]["team-a"]
     assert sorted(conn) == sorted(["MLFLOW_TRACKING_URI", "MLFLOW_WORKSPACE", "MLFLOW_TRACKING_USERNAME",
                                    "MLFLOW_TRACKING_PASSWORD", "MLFLOW_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-                                   "AWS_SECRET_ACCESS_KEY"])
+                                   "AWS_SECRET_ACCESS_KEY", "AWS_REQUEST_CHECKSUM_CALCULATION"])
     assert conn["MLFLOW_TRACKING_USERNAME"] == "team-a-workload"
     assert conn["AWS_SECRET_ACCESS_KEY"] == "generated-minio-service-account/team-a"  # noqa: S105
     assert plan["retired"] == ["old-team"]

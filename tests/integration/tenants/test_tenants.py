@@ -24,7 +24,8 @@ ALPHA, BETA, GAMMA = "tt-alpha", "tt-beta", "tt-gamma"
 ALICE_PASSWORD = "alice-tenant-pw-0001"  # noqa: S105 - a test value
 ALICE_NEW_PASSWORD = "alice-tenant-pw-0002"  # noqa: S105 - a test value
 SETTINGS_KEYS = {"MLFLOW_TRACKING_URI", "MLFLOW_WORKSPACE", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD",
-                 "MLFLOW_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+                 "MLFLOW_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                 "AWS_REQUEST_CHECKSUM_CALCULATION"}
 
 CLIENT = textwrap.dedent("""
     import json, os, sys, tempfile
