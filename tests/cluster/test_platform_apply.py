@@ -272,7 +272,7 @@ def test_nothing_is_pending_and_every_workload_is_ready(platform, core, api):
     for pod in pods:
         assert pod.status.phase in ("Running", "Succeeded"), f"{pod.metadata.name} is {pod.status.phase}"
     workloads = apps.list_namespaced_stateful_set(NAMESPACE).items + apps.list_namespaced_deployment(NAMESPACE).items
-    assert len(workloads) == 3  # postgres, minio, mlflow
+    assert len(workloads) == 4  # postgres, minio, mlflow, the S3 gateway
     for workload in workloads:
         assert (workload.status.ready_replicas or 0) == workload.spec.replicas, workload.metadata.name
     jobs = batch.list_namespaced_job(NAMESPACE).items
@@ -316,10 +316,16 @@ def test_network_policies_budgets_services_and_ingress_are_served_back(platform,
     assert {"minio", "mlflow"} <= set(budgets)
     services = {s.metadata.name for s in core.list_namespaced_service(NAMESPACE).items}
     assert {"postgres", "postgres-headless", "minio", "minio-console", "minio-headless", "mlflow"} <= services
-    (ingress,) = networking.list_namespaced_ingress(NAMESPACE).items
-    assert ingress.spec.ingress_class_name == GROUP_VARS["mlflow_ingress_class_name"]
-    assert [r.host for r in ingress.spec.rules] == [GROUP_VARS["mlflow_ingress_host"]]
-    assert ingress.spec.tls[0].secret_name == GROUP_VARS["mlflow_ingress_tls_secret"]
+    ingresses = {i.metadata.name: i for i in networking.list_namespaced_ingress(NAMESPACE).items}
+    assert sorted(ingresses) == ["minio", "mlflow"]
+    for name in ingresses:
+        ingress = ingresses[name]
+        assert ingress.spec.ingress_class_name == GROUP_VARS[f"{name}_ingress_class_name"]
+        assert [r.host for r in ingress.spec.rules] == [GROUP_VARS[f"{name}_ingress_host"]]
+        assert ingress.spec.tls[0].secret_name == GROUP_VARS[f"{name}_ingress_tls_secret"]
+    (backend,) = [p.backend.service.name for p in ingresses["minio"].spec.rules[0].http.paths]
+    assert backend == "minio-gateway", "the S3 Ingress leads to the gateway, never to MinIO itself"
+    assert {"minio-gateway"} <= services and "minio-gateway" in netpols
 
 
 # --- render mode against apply mode ---------------------------------------------------------

@@ -85,7 +85,7 @@ def run_init_containers(rendering, postgres, tmp_path, only=None, secrets=None) 
     mounted at /etc/mlflow, the database Service pointed at the test server; `only` names the
     ones to run, `secrets` adds Secrets that are not rendered ((name, key) -> value). Returns the
     output of each, by container name."""
-    (deployment,) = rendering.of_kind("Deployment")
+    (deployment,) = [d for d in rendering.of_kind("Deployment") if d["metadata"]["name"] == "mlflow"]
     init = deployment["spec"]["template"]["spec"]["initContainers"]
     secrets = {**secret_values(rendering), **(secrets or {})}
     etc = tmp_path / "etc-mlflow"
@@ -199,7 +199,7 @@ def test_a_site_postgresql_is_used_and_none_is_rendered(postgres, tmp_path):
     assert named_postgres == [], named_postgres
     assert not (render_dir / "postgres").exists()
     assert "/postgres=" not in (render_dir / "label-nodes.sh").read_text()
-    (deployment,) = external.of_kind("Deployment")
+    (deployment,) = [d for d in external.of_kind("Deployment") if d["metadata"]["name"] == "mlflow"]
     pod = deployment["spec"]["template"]["spec"]
     for container in pod["initContainers"] + pod["containers"]:
         env = {e["name"]: e for e in container["env"]}

@@ -231,7 +231,7 @@ def test_persistent_volumes_are_pinned_and_retained(rendering):
 
 def test_mlflow_runs_basic_auth_with_workspaces(rendering):
     gv = rendering.group_vars()
-    (deployment,) = rendering.of_kind("Deployment")
+    (deployment,) = [d for d in rendering.of_kind("Deployment") if d["metadata"]["name"] == "mlflow"]
     pod = deployment["spec"]["template"]["spec"]
     (server,) = pod["containers"]
     args = server["args"]
@@ -268,7 +268,7 @@ def test_mlflow_runs_basic_auth_with_workspaces(rendering):
     assert "admin_password" not in auth
     pdbs = [p for p in rendering.of_kind("PodDisruptionBudget") if p["metadata"]["name"] == "mlflow"]
     assert len(pdbs) == (1 if deployment["spec"]["replicas"] > 1 else 0)
-    ingresses = rendering.of_kind("Ingress")
+    ingresses = [i for i in rendering.of_kind("Ingress") if i["metadata"]["name"] == "mlflow"]
     if gv.get("mlflow_ingress_enabled"):
         (ingress,) = ingresses
         (path,) = ingress["spec"]["rules"][0]["http"]["paths"]
@@ -278,6 +278,41 @@ def test_mlflow_runs_basic_auth_with_workspaces(rendering):
     else:
         assert ingresses == []
     assert bool(rendering.of_kind("VirtualService")) == bool(gv.get("mlflow_istio_enabled"))
+
+
+def test_the_s3_gateway_is_rendered_with_its_ingress_only_when_asked(rendering):
+    """With minio_ingress_enabled: the gateway's four objects and the Ingress, the gateway reached
+    by the ingress controller only and holding no credential; without it, none of them."""
+    gv = rendering.group_vars()
+    named = {(o["kind"], o["metadata"]["name"]) for _, o in rendering.objects()}
+    gateway = {("ConfigMap", "minio-gateway"), ("Deployment", "minio-gateway"), ("Service", "minio-gateway"),
+               ("NetworkPolicy", "minio-gateway"), ("Ingress", "minio")}
+    if not gv.get("minio_ingress_enabled"):
+        assert not gateway & named
+        return
+    assert gateway <= named
+    (deployment,) = [d for d in rendering.of_kind("Deployment") if d["metadata"]["name"] == "minio-gateway"]
+    pod = deployment["spec"]["template"]["spec"]
+    (nginx,) = pod["containers"]
+    assert nginx["command"][:1] == ["nginx"] and "/etc/onprem-mlflow/nginx.conf" in nginx["command"]
+    assert nginx["securityContext"]["readOnlyRootFilesystem"] is True
+    assert pod["securityContext"]["runAsUser"] == 101 and pod["automountServiceAccountToken"] is False
+    assert "env" not in nginx and "envFrom" not in nginx, "the gateway holds no credential"
+    assert {m["mountPath"] for m in nginx["volumeMounts"]} == {"/etc/onprem-mlflow", "/tmp"}  # noqa: S108 - mount paths
+    (config,) = [c for c in rendering.of_kind("ConfigMap") if c["metadata"]["name"] == "minio-gateway"]
+    conf = config["data"]["nginx.conf"]
+    assert '"~*UNSIGNED-PAYLOAD-TRAILER" 1;' in conf and "return 403" in conf
+    assert f"server minio.{gv['platform_namespace']}.svc.cluster.local:9000;" in conf
+    assert "client_max_body_size 0;" in conf and "proxy_set_header Host $http_host;" in conf
+    (policy,) = [p for p in rendering.of_kind("NetworkPolicy") if p["metadata"]["name"] == "minio-gateway"]
+    assert policy_peers(policy) == [{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": name}}} for name in gv["minio_ingress_allowed_from"]]
+    (ingress,) = [i for i in rendering.of_kind("Ingress") if i["metadata"]["name"] == "minio"]
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == gv["minio_ingress_host"]
+    assert rule["http"]["paths"] == [{"path": "/", "pathType": "Prefix", "backend": {
+        "service": {"name": "minio-gateway", "port": {"name": "http"}}}}]
+    assert ingress["metadata"]["annotations"] == gv["minio_ingress_annotations"]
 
 
 def policy_peers(policy) -> list[dict]:
@@ -295,7 +330,8 @@ def test_network_policies_limit_postgres_and_minio(rendering):
     minio = policies["minio"]
     peers = policy_peers(minio)
     names = sorted(p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in peers if "podSelector" in p)
-    assert names == ["minio", "minio-bootstrap", "mlflow"]
+    gateway = ["minio-gateway"] if rendering.group_vars().get("minio_ingress_enabled") else []
+    assert names == sorted(["minio", "minio-bootstrap", "mlflow", *gateway])
     namespaces = [p["namespaceSelector"]["matchLabels"] for p in peers if "namespaceSelector" in p]
     assert namespaces == [{"onprem.mlflow/tenant": "true"}]
     assert [port["port"] for rule in minio["spec"]["ingress"] for port in rule["ports"]] == [9000]
@@ -324,7 +360,8 @@ def test_pod_settings_are_rendered_only_when_set_and_then_everywhere(rendering):
     (bundle,) = [o for o in rendering.of_kind("ConfigMap") if o["metadata"]["name"] == "platform-ca-bundle"]
     assert bundle["data"]["ca-bundle.crt"] == POD_SETTINGS["platform_ca_bundle"]
     pods = {obj["metadata"]["name"]: (obj, pod) for _, obj, pod in pod_specs(rendering)}
-    assert len(pods) == 5, sorted(pods)  # postgres, its Job, minio, its Job, mlflow
+    gateway = 1 if rendering.group_vars().get("minio_ingress_enabled") else 0
+    assert len(pods) == 5 + gateway, sorted(pods)  # postgres, its Job, minio, its Job, mlflow (, the S3 gateway)
     for name, (obj, pod) in pods.items():
         component = obj["metadata"]["labels"]["app.kubernetes.io/name"].split("-")[0]
         template = obj["spec"]["template"]["metadata"]

@@ -47,3 +47,9 @@ def test_the_mlflow_image_is_the_release_the_tests_install():
     for image in (default("mlflow", "mlflow_image"),
                   yaml.safe_load((ROOT / "inventories/example/group_vars/all/mlflow.yml").read_text())["mlflow_image"]):
         assert image == f"ghcr.io/mlflow/mlflow:v{pinned.group(1)}-full", image
+
+
+def test_the_s3_gateway_image_is_an_exact_nginx_release():
+    """Not a moving tag (stable, latest, 1.28): an exact release, or a digest."""
+    image = default("minio", "minio_gateway_image")
+    assert re.search(r"/nginx:\d+\.\d+\.\d+(-[a-z0-9.]+)?$", image) or re.search(r"@sha256:[0-9a-f]{64}$", image), image

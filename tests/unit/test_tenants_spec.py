@@ -215,7 +215,7 @@ def test_plan_kubernetes_objects():
     assert plan["kubernetes"][0]["metadata"]["labels"] == {"onprem.mlflow/tenant": "true"}
     data = plan["kubernetes"][1]["data"]
     assert base64.b64decode(data["MLFLOW_WORKSPACE"]).decode() == "team-a"
-    assert len(data) == 7
+    assert len(data) == 8
     assert plan["kubernetes_absent"] == [{"apiVersion": "v1", "kind": "Secret",
                                           "metadata": {"name": "mlflow-connection", "namespace": "old-team"}}]
 
