@@ -71,6 +71,7 @@ def test_bad_settings_fail_before_anything_changes(tmp_path, extra_vars, message
     ],
     ids=["postgres-size-bare-number", "minio-size-bare-number", "postgres-size-bad-unit", "minio-peer-bad-name",
          "minio-peer-unknown-key", "minio-console-peer-ipblock-mixed", "minio-console-peer-number",
+         "minio-ingress-without-controller-and-bad-host",
          "postgres-port-out-of-range", "storage-backend", "mlflow-replicas", "platform-pod-security",
          "mlflow-pod-settings", "postgres-external-without-secret", "platform-ca-bundle"],
 )
