@@ -121,11 +121,27 @@ def test_every_container_meets_the_restricted_profile(rendering):
             assert sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True, where
             assert sc.get("seccompProfile", pod_sc.get("seccompProfile", {})).get("type") == "RuntimeDefault", where
             assert not sc.get("privileged"), where
+            assert sc.get("readOnlyRootFilesystem") is True, where
             if serving and obj["kind"] != "Job":
                 assert "livenessProbe" in container, where
                 assert "readinessProbe" in container, where
             seen += 1
     assert seen >= 6
+
+
+def test_every_workload_runs_as_its_own_service_account_without_a_token(rendering):
+    """A ServiceAccount per workload (what policy engines and audits key on), none shared, none
+    the namespace's default, and no token mounted from either side."""
+    accounts = {a["metadata"]["name"]: a for a in rendering.of_kind("ServiceAccount")}
+    used = []
+    for rel, obj, pod in pod_specs(rendering):
+        name = pod.get("serviceAccountName")
+        assert name and name != "default", rel
+        assert name == obj["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"], rel
+        assert accounts[name]["automountServiceAccountToken"] is False, name
+        used.append(name)
+    assert len(used) == len(set(used)), f"a ServiceAccount shared by workloads: {sorted(used)}"
+    assert sorted(used) == sorted(accounts), "a ServiceAccount no workload uses, or one missing"
 
 
 def test_no_credential_in_configmaps_or_plain_env(rendering):
@@ -297,7 +313,8 @@ def test_the_s3_gateway_is_rendered_with_its_ingress_only_when_asked(rendering):
     assert nginx["command"][:1] == ["nginx"] and "/etc/onprem-mlflow/nginx.conf" in nginx["command"]
     assert nginx["securityContext"]["readOnlyRootFilesystem"] is True
     assert pod["securityContext"]["runAsUser"] == 101 and pod["automountServiceAccountToken"] is False
-    assert "env" not in nginx and "envFrom" not in nginx, "the gateway holds no credential"
+    from_secrets = [e["name"] for e in nginx.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})]
+    assert "envFrom" not in nginx and not from_secrets, "the gateway holds no credential"
     assert {m["mountPath"] for m in nginx["volumeMounts"]} == {"/etc/onprem-mlflow", "/tmp"}  # noqa: S108 - mount paths
     (config,) = [c for c in rendering.of_kind("ConfigMap") if c["metadata"]["name"] == "minio-gateway"]
     conf = config["data"]["nginx.conf"]
