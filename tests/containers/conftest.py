@@ -25,6 +25,7 @@ from containers_helpers import (
     mlflow_container,
     postgres_hosts,
     run_migrations,
+    running,
 )
 from harness import postgres as pg_harness
 from harness.playbook import ROOT, run_playbook
@@ -122,12 +123,8 @@ def platform_minio(rendered, tmp_path_factory):
     """
     workdir = tmp_path_factory.mktemp("minio-0")
     proc = minio_process(rendered, workdir)
-    server = proc.start(workdir / "minio.log")
-    try:
-        proc.wait_probe("startup", server)
+    with running(proc, workdir / "minio.log") as server:
         yield proc, server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -155,12 +152,8 @@ def mlflow_pod(rendered, bootstrapped_postgres, bootstrapped_minio, platform_min
     for result in run_migrations(rendered, bootstrapped_postgres, workdir):
         assert result.ok, result.message
     proc = mlflow_container(rendered, bootstrapped_postgres, platform_minio[0], workdir / "main")
-    server = proc.start(workdir / "mlflow.log")
-    try:
-        proc.wait_probe("startup", server)
+    with running(proc, workdir / "mlflow.log") as server:
         yield proc, server
-    finally:
-        server.stop()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,3 +124,14 @@ def gateway_process(manifests, minio_proc, workdir: Path) -> ContainerProcess:
     conf.write_text(text.replace("listen 8080;", f"listen 127.0.0.1:{ports[8080]};"))
     proc.rewrites.append(f"mounted nginx.conf: 'listen 8080;' -> 'listen 127.0.0.1:{ports[8080]};'")
     return proc
+
+
+@contextlib.contextmanager
+def running(proc: ContainerProcess, log: Path, probe: str = "startup", timeout: float | None = None):
+    """The container's process, started and past its `probe`, for the block; stopped after it."""
+    server = proc.start(log)
+    try:
+        proc.wait_probe(probe, server, timeout=timeout)
+        yield server
+    finally:
+        server.stop()

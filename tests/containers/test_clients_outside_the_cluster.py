@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from containers_helpers import SIMULATED_NOTES, gateway_process
+from containers_helpers import SIMULATED_NOTES, gateway_process, running
 from harness.playbook import ROOT, run_playbook
 
 MLFLOW_HOST, S3_HOST = "mlflow.example.com", "s3.example.com"
@@ -115,12 +115,8 @@ def _secret(rendered, name: str, key: str) -> str:
 def gateway(rendered, platform_minio, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("minio-gateway")
     proc = gateway_process(rendered, platform_minio[0], workdir)
-    server = proc.start(workdir / "nginx.log")
-    try:
-        proc.wait_probe("readiness", server, timeout=60)
+    with running(proc, workdir / "nginx.log", probe="readiness", timeout=60):
         yield proc
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
