@@ -116,7 +116,7 @@ def gateway_process(manifests, minio_proc, workdir: Path) -> ContainerProcess:
                              service_hosts=minio_hosts(minio_proc.local_port(9000)),
                              executables={"nginx": str(nginx_binary())}, image_env={"PATH": "/usr/sbin:/usr/bin:/bin"},
                              rewrite_mounted_files=True)
-    conf = proc.root / "etc" / "onprem-mlflow" / "nginx.conf"
+    conf = proc.root / "etc" / "minio-gateway" / "nginx.conf"
     text = conf.read_text()
     if "listen 8080;" not in text:
         raise AssertionError(f"{proc.source}: nginx.conf has no 'listen 8080;' line")

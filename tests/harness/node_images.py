@@ -108,8 +108,10 @@ def _tar_dir(root: Path, out: Path, only: list[str] | None = None) -> None:
 
 
 def _files_layer(out: Path, files: dict[str, tuple[bytes | Path, int, int]]) -> None:
-    """A layer of a few files: path -> (content or a file to copy, mode, uid)."""
-    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+    """A layer of a few files: path -> (content or a file to copy, mode, uid). Written under a
+    temporary name and renamed into place, so a second process never reads a half-written layer."""
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
         dirs = sorted({str(Path(p).parent) for p in files} - {"."})
         for d in dirs:
             parts = Path(d).parts
@@ -123,6 +125,7 @@ def _files_layer(out: Path, files: dict[str, tuple[bytes | Path, int, int]]) -> 
             info = tarfile.TarInfo(path)
             info.size, info.mode, info.uid, info.gid = len(data), mode, uid, uid
             tar.addfile(info, io.BytesIO(data))
+    partial.rename(out)
 
 
 def _snapshot(root: Path) -> dict[str, tuple]:
@@ -179,7 +182,7 @@ def _oci_archive(out: Path, ref: str, layers: list[Path], config: dict) -> None:
         "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest,
         "size": manifest_size, "platform": {"architecture": "amd64", "os": "linux"},
         "annotations": {"io.containerd.image.name": ref, "org.opencontainers.image.ref.name": ref}}]}
-    partial = out.with_suffix(".partial")
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     with tarfile.open(partial, "w") as tar:
         def put(name: str, data: bytes | Path) -> None:
             if isinstance(data, Path):

@@ -310,12 +310,14 @@ def test_the_s3_gateway_is_rendered_with_its_ingress_only_when_asked(rendering):
     (deployment,) = [d for d in rendering.of_kind("Deployment") if d["metadata"]["name"] == "minio-gateway"]
     pod = deployment["spec"]["template"]["spec"]
     (nginx,) = pod["containers"]
-    assert nginx["command"][:1] == ["nginx"] and "/etc/onprem-mlflow/nginx.conf" in nginx["command"]
+    assert nginx["command"][:1] == ["nginx"] and "/etc/minio-gateway/nginx.conf" in nginx["command"]
     assert nginx["securityContext"]["readOnlyRootFilesystem"] is True
     assert pod["securityContext"]["runAsUser"] == 101 and pod["automountServiceAccountToken"] is False
     from_secrets = [e["name"] for e in nginx.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})]
     assert "envFrom" not in nginx and not from_secrets, "the gateway holds no credential"
-    assert {m["mountPath"] for m in nginx["volumeMounts"]} == {"/etc/onprem-mlflow", "/tmp"}  # noqa: S108 - mount paths
+    # The platform's own mounts (the CA bundle's is added with platform_ca_bundle).
+    mounts = {m["mountPath"] for m in nginx["volumeMounts"]} - {"/etc/onprem-mlflow/ca"}
+    assert mounts == {"/etc/minio-gateway", "/tmp"}  # noqa: S108 - mount paths
     (config,) = [c for c in rendering.of_kind("ConfigMap") if c["metadata"]["name"] == "minio-gateway"]
     conf = config["data"]["nginx.conf"]
     assert '"~*UNSIGNED-PAYLOAD-TRAILER" 1;' in conf and "return 403" in conf
